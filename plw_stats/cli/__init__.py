@@ -1,0 +1,1 @@
+"""The ``plw-stats`` command line: a thin layer over the public Python API."""

@@ -1,0 +1,22 @@
+"""Defaults declared once; every other module refers to these names.
+
+The PLW transform follows the paper: ``wp = plw ** p`` with ``p = log(0.5) / log(0.1)``, so that
+PLW 0.1 maps to wp 0.5 and the ten PLW levels spread evenly over [0, 1].
+"""
+
+import math
+
+#: Exponent of the PLW transform ``wp = plw ** p`` (``log10(2)`` ≈ 0.30103).
+PLW_POWER: float = math.log(0.5) / math.log(0.1)
+
+#: Probability mass of the highest-density intervals reported in summaries and JSON.
+HDI_PROB: float = 0.94
+
+#: Convergence thresholds checked after every fit.
+RHAT_MAX: float = 1.01
+ESS_BULK_MIN: float = 400.0
+
+#: Columns of the tidy score table.
+REQUIRED_COLUMNS: tuple[str, ...] = ("dataset", "model", "plw", "benchmark", "score")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("task_type", "ratio", "metric", "stderr", "source")
+TASK_TYPES: tuple[str, ...] = ("MC", "GS", "GL")
