@@ -17,6 +17,7 @@ from plw_stats.io.tables import validate_scores
 #: File name → sha256 of every bundled data file.
 REGISTRY: dict[str, str] = {
     "demo_scores.csv": "ab900cabea8430ad8161c7a89282325045c9d46d8dc2fe05e39212e73da9cd71",
+    "paper_appendix_d.csv": "c27b82b0f0c0d7300a0b5901d9356294149e90c1ddff46a6fef2a3937bfcb3a8",
 }
 
 
@@ -58,3 +59,31 @@ def load_demo_scores() -> pd.DataFrame:
     """
     path = data_path("demo_scores.csv")
     return validate_scores(pd.read_csv(path), source=str(path))
+
+
+#: Columns of the paper's Appendix D table as shipped.
+APPENDIX_D_COLUMNS: tuple[str, ...] = ("ratio", "group", "plw", "flat", "source")
+
+
+def load_paper_optimal_plw() -> pd.DataFrame:
+    """Load the optimal-PLW table of the paper's Appendix D, exactly as printed.
+
+    Huerta-Enochian & Ko (2024), "Instruction Fine-Tuning: Does Prompt Loss Matter?", EMNLP 2024
+    (arXiv:2401.13586), Appendix D: the PLW maximising an mgcv GAM
+    ``score ~ te(w, r, k=3) + factor(b)`` fitted on relative scores of five Alpaca-derived
+    datasets, for completion/prompt ratios 0.5, 1.0 … 8.0 and three benchmark groups.  ``flat``
+    is the paper's asterisk: the predicted max − min at that ratio is under 5% of the score
+    range, so PLW hardly matters there.  The paper gives no uncertainty for these values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        48 rows (16 ratios × groups ``All``, ``MC``, ``Gen``) in the printed order (ratio 8.0
+        first), columns ``ratio`` (float), ``group`` (str), ``plw`` (float), ``flat`` (bool) and
+        ``source`` (str); for example ``2.0, All, 0.239, False, Huerta-Enochian and Ko …``.
+    """
+    path = data_path("paper_appendix_d.csv")
+    table = pd.read_csv(path, dtype={"group": str, "source": str})
+    if tuple(table.columns) != APPENDIX_D_COLUMNS or table.shape[0] != 48:
+        raise DataSchemaError(f"{path}: unexpected layout; reinstall plw-stats")
+    return table.assign(flat=table["flat"].astype(bool))
