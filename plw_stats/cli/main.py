@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from plw_stats import __version__
-from plw_stats.cli import critical
+from plw_stats.cli import critical, fit
 from plw_stats.errors import PlwStatsError
 
 #: Modules whose ``register`` adds a sub-command, in the order ``--help`` lists them.
-COMMANDS = (critical,)
+COMMANDS = (fit, critical)
 
 EXIT_USAGE = 2
 

@@ -1,0 +1,103 @@
+"""Sampler settings and the one place that calls an MCMC backend."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import pymc as pm
+import xarray as xr
+
+from plw_stats.errors import ModelSpecError
+
+SamplerName = Literal["nutpie", "pymc"]
+SAMPLERS: tuple[str, ...] = ("nutpie", "pymc")
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """How to run NUTS.
+
+    Attributes
+    ----------
+    chains, draws, tune : int
+        Number of chains, kept draws per chain and warm-up draws per chain.
+    target_accept : float
+        NUTS target acceptance rate; 0.95 removes the divergences that the random intercept of
+        a two-level factor otherwise causes.
+    sampler : {"nutpie", "pymc"}
+        Backend: nutpie (compiled with numba; the default and the faster here) or PyMC's NUTS.
+    cores : int or None
+        Chains run in parallel on this many cores; None means all cores, at most ``chains``.
+    """
+
+    chains: int = 4
+    draws: int = 1000
+    tune: int = 1000
+    target_accept: float = 0.95
+    sampler: SamplerName = "nutpie"
+    cores: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("chains", "draws", "tune"):
+            value = getattr(self, name)
+            minimum = 0 if name == "tune" else 1
+            if not isinstance(value, int) or value < minimum:
+                raise ModelSpecError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        if not 0 < self.target_accept < 1:
+            raise ModelSpecError(f"target_accept must lie in (0, 1), got {self.target_accept!r}")
+        if self.sampler not in SAMPLERS:
+            raise ModelSpecError(
+                f"unknown sampler {self.sampler!r}; choose one of {', '.join(SAMPLERS)}"
+            )
+        if self.cores is not None and (not isinstance(self.cores, int) or self.cores < 1):
+            raise ModelSpecError(f"cores must be a positive integer or None, got {self.cores!r}")
+
+    @property
+    def n_cores(self) -> int:
+        """Cores actually used: ``cores`` or all available, never more than ``chains``."""
+        available = self.cores or os.cpu_count() or 1
+        return max(1, min(available, self.chains))
+
+    def to_dict(self) -> dict:
+        """Plain-dict form for JSON output."""
+        return asdict(self)
+
+
+def sample(model: pm.Model, settings: SamplerSettings, seed: int, *, progress: bool) -> xr.DataTree:
+    """Draw from the posterior of ``model`` and return the DataTree with sample stats.
+
+    The same ``seed`` and settings give identical draws.
+    """
+    if settings.sampler == "nutpie":
+        return _sample_nutpie(model, settings, seed, progress)
+    return pm.sample(
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=settings.n_cores,
+        random_seed=seed,
+        nuts_sampler="pymc",
+        target_accept=settings.target_accept,
+        progressbar=progress,
+        quiet=not progress,
+        model=model,
+    )
+
+
+def _sample_nutpie(model: pm.Model, settings: SamplerSettings, seed: int, progress: bool):
+    import nutpie
+
+    compiled = nutpie.compile_pymc_model(model)
+    return nutpie.sample(
+        compiled,
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=settings.n_cores,
+        seed=seed,
+        target_accept=settings.target_accept,
+        progress_bar=progress,
+        save_warmup=False,
+    )
