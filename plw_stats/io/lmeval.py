@@ -121,7 +121,8 @@ def _benchmarks(data: dict, layout: str) -> list[tuple[str, str]]:
         if layout == V04 and task in groups:
             continue
         known = _OLD_TASKS.get(task, []) if layout == V03 else []
-        pairs.extend((task, b.name) for b in known) if known else pairs.append((task, task))
+        names = [b.name for b in known] or [task]
+        pairs.extend((task, name) for name in names)
     return pairs
 
 
