@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import tempfile
 from collections.abc import Callable
@@ -88,7 +89,7 @@ def as_number(value: Any, *, where: str) -> float:
     """
     if value is None or (isinstance(value, str) and value.strip().upper() in {"N/A", "NA", ""}):
         return float("nan")
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | str):
         raise DataSchemaError(f"{where}: expected a number, got {value!r}")
     try:
         return float(value)
