@@ -56,7 +56,10 @@ def _read_frame(path: Path) -> pd.DataFrame:
         if suffixes.endswith(".parquet") or suffixes.endswith(".pq"):
             return pd.read_parquet(path)
         if ".csv" in suffixes or ".tsv" in suffixes or ".txt" in suffixes:
-            return pd.read_csv(path, sep=None, engine="python")
+            # Only blank cells are missing: "NA" or "n/a" in a score column is reported as text.
+            return pd.read_csv(
+                path, sep=None, engine="python", keep_default_na=False, na_values=[""]
+            )
     except (ValueError, OSError, pd.errors.ParserError) as err:
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise DataSchemaError(f"{path}: cannot be read as a table ({first_line})") from err
