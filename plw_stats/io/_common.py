@@ -1,12 +1,9 @@
-"""Small helpers shared by the file loaders: JSON reading with clear errors, atomic writes."""
+"""Small helpers shared by the file loaders: JSON reading with clear errors, numbers, SEM."""
 
 from __future__ import annotations
 
 import json
 import numbers
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,37 +100,3 @@ def sem(values: np.ndarray) -> float:
     if values.size < 2:
         return float("nan")
     return float(values.std(ddof=1) / np.sqrt(values.size))
-
-
-def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Write a file so that readers never see a half-written version.
-
-    ``write`` is called with a temporary path in the destination folder; when it returns, the
-    temporary file replaces ``path`` with :func:`os.replace`.  On any error it is removed and the
-    old ``path`` (if any) is left untouched.
-
-    Parameters
-    ----------
-    path : str or Path
-        Destination file.
-    write : callable
-        Function that writes the content to the path it is given.
-
-    Returns
-    -------
-    Path
-        The destination path.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise DataSchemaError(f"{path}: the folder {folder} does not exist; create it first")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
