@@ -325,14 +325,16 @@ def optimum_frame(
     settings: OptimumSettings,
     *,
     score_range: float | None = None,
+    basis=None,
 ) -> pd.DataFrame:
     """Optimal PLW, spread and flat flag at each ratio of the grid for one fitted group.
 
     The tensor term's partial effect is evaluated on ``n_points`` equally spaced values of the
     first margin (PLW or wp) in [0, 1]; the benchmark factor adds a constant and drops out.
-    ``score_range`` (default: the range of ``design.y``) is the reference of the flat flag.
+    ``score_range`` (default: the range of ``design.y``) is the reference of the flat flag;
+    ``basis`` is an optional precomputed :func:`grid_basis`.
     """
-    surface = tensor_effect(gam, design, settings.ratio_grid, settings.n_points)
+    surface = tensor_effect(gam, design, settings.ratio_grid, settings.n_points, basis=basis)
     x = np.linspace(0.0, 1.0, settings.n_points)
     best = x[np.argmax(surface, axis=1)]
     spread = surface.max(axis=1) - surface.min(axis=1)
@@ -355,14 +357,32 @@ def optimum_frame(
     )
 
 
-def tensor_effect(gam: LinearGAM, design: GroupDesign, ratios, n_points: int) -> np.ndarray:
-    """Partial effect of the tensor term on a (ratio × first-margin) grid, shape (R, n_points)."""
+def grid_basis(gam: LinearGAM, design: GroupDesign, ratios, n_points: int):
+    """Tensor-term basis on a (ratio × first-margin) grid, rows ordered ratio-major.
+
+    The margins' edge knots are fixed by the specification, so the basis of a refit (as in
+    the bootstrap) is the same and can be reused.
+    """
     ratios = np.asarray(ratios, dtype=float)
-    x = np.linspace(0.0, 1.0, n_points)
     grid = np.zeros((ratios.size * n_points, design.X.shape[1]))
-    grid[:, 0] = np.tile(x, ratios.size)
+    grid[:, 0] = np.tile(np.linspace(0.0, 1.0, n_points), ratios.size)
     grid[:, 1] = np.repeat(ratios, n_points)
-    return gam.partial_dependence(term=0, X=grid).reshape(ratios.size, n_points)
+    return gam.terms[0].build_columns(grid)
+
+
+def tensor_effect(
+    gam: LinearGAM, design: GroupDesign, ratios, n_points: int, *, basis=None
+) -> np.ndarray:
+    """Partial effect of the tensor term on a (ratio × first-margin) grid, shape (R, n_points).
+
+    Equal to pygam's ``partial_dependence(term=0)`` on that grid; ``basis`` (from
+    :func:`grid_basis`) skips rebuilding the spline basis.
+    """
+    ratios = np.atleast_1d(np.asarray(ratios, dtype=float))
+    if basis is None:
+        basis = grid_basis(gam, design, ratios, n_points)
+    coef = gam.coef_[gam.terms.get_coef_indices(0)]
+    return np.asarray(basis @ coef).reshape(ratios.size, n_points)
 
 
 def _check_options(spec: TensorGam) -> None:

@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from plw_stats.config import HDI_PROB
 from plw_stats.errors import ModelSpecError
-from plw_stats.models.gam import GroupDesign, TensorGam, optimum_frame, refit_fixed
+from plw_stats.models.gam import GroupDesign, TensorGam, grid_basis, optimum_frame, refit_fixed
 from plw_stats.models.gam_result import GamResult
 
 #: Parallel workers used by default (the project's machines have 2 cores).
@@ -94,7 +94,9 @@ def bootstrap_draws(
     chunks = [jobs[k::n_jobs] for k in range(n_jobs)] if n_jobs > 1 else [jobs]
     lams = {name: fit.gam.lam for name, fit in result.fits.items()}
     designs = {name: fit.design for name, fit in result.fits.items()}
-    args = (result.spec, designs, lams, result.settings)
+    grid = (result.settings.ratio_grid, result.settings.n_points)
+    bases = {name: grid_basis(fit.gam, fit.design, *grid) for name, fit in result.fits.items()}
+    args = (result.spec, designs, lams, bases, result.settings)
     if n_jobs > 1:
         parts = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(chunk, *args) for chunk in chunks)
     else:
@@ -132,20 +134,20 @@ def resample_rows(design: GroupDesign, rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([order[bounds[run] : bounds[run + 1]] for run in picks])
 
 
-def _run_chunk(chunk, spec: TensorGam, designs, lams, settings):
+def _run_chunk(chunk, spec: TensorGam, designs, lams, bases, settings):
     frames, failed = [], 0
     # Multithreaded BLAS on these small matrices is several times slower than one thread.
     with threadpool_limits(limits=1, user_api="blas"):
         for replicate, child in chunk:
             rng = np.random.default_rng(child)
             try:
-                frames.extend(_one_replicate(replicate, rng, spec, designs, lams, settings))
+                frames.extend(_one_replicate(replicate, rng, spec, designs, lams, bases, settings))
             except (ValueError, np.linalg.LinAlgError):
                 failed += 1
     return frames, failed
 
 
-def _one_replicate(replicate, rng, spec, designs, lams, settings) -> list[pd.DataFrame]:
+def _one_replicate(replicate, rng, spec, designs, lams, bases, settings) -> list[pd.DataFrame]:
     frames = []
     for name, design in designs.items():
         rows = resample_rows(design, rng)
@@ -159,7 +161,9 @@ def _one_replicate(replicate, rng, spec, designs, lams, settings) -> list[pd.Dat
         )
         gam = refit_fixed(spec, sample, lams[name])
         # The flat flag is judged against the full data's score range, as in the point fit.
-        table = optimum_frame(spec, gam, sample, settings, score_range=design.score_range)
+        table = optimum_frame(
+            spec, gam, sample, settings, score_range=design.score_range, basis=bases[name]
+        )
         frames.append(table[["group", "ratio", "plw", "flat"]].assign(replicate=replicate))
     return frames
 
