@@ -216,3 +216,17 @@ def test_read_results_file_rejects_other_csv(tmp_path):
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
     with pytest.raises(DataSchemaError, match=r"x\.csv: unknown layout, a CSV without win_rate"):
         read_results_file(tmp_path / "x.csv")
+
+
+def test_annotations_named_explicitly_are_read():
+    path = Path(__file__).parents[1] / "fixtures" / "io" / "alpacaeval" / "annotations.json"
+    frame = read_results_file(path, entry="llama2-7b-plw0.1")
+    assert frame.loc[0, "benchmark"] == "alpaca_eval"
+    assert frame.loc[0, "score"] == pytest.approx(0.6)
+    assert frame.loc[0, "layout"] == "alpacaeval-annotations"
+
+
+def test_other_file_types_are_unknown(tmp_path):
+    (tmp_path / "scores.txt").write_text("0.5")
+    with pytest.raises(DataSchemaError, match=r"scores\.txt: unknown layout \(file type '\.txt'\)"):
+        read_results_file(tmp_path / "scores.txt")
