@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         tasks=args.tasks.split(",") if args.tasks else None,
         metrics=_pairs(args.metric, "--metric"),
         task_types=_pairs(args.task_type, "--task-type"),
+        base=args.manifest if args.pattern else None,
     )
     write_csv(args.output, result.scores, index=False)
     if args.report:

@@ -193,6 +193,7 @@ def collect(
     tasks: Iterable[str] | None = None,
     metrics: Mapping[str, str] | None = None,
     task_types: Mapping[str, str] | None = None,
+    base: str | Path | None = None,
 ) -> Collection:
     """Read every file of a manifest into one checked score table.
 
@@ -206,6 +207,9 @@ def collect(
         Benchmark → metric overrides of the paper's defaults.
     task_types : mapping, optional
         Benchmark → ``MC``/``GS``/``GL`` for benchmarks plw-stats does not know.
+    base : str or Path, optional
+        Folder that ``source`` paths are shown relative to; defaults to the manifest's folder
+        (absolute paths when ``manifest`` is a table).
 
     Returns
     -------
@@ -220,9 +224,11 @@ def collect(
         missing from some runs, or a requested task or metric override found nowhere.
     """
     if isinstance(manifest, pd.DataFrame):
-        table, name, base = manifest, "manifest", None
+        table, name = manifest, "manifest"
     else:
-        table, name, base = read_manifest(manifest), str(manifest), Path(manifest).parent
+        table, name = read_manifest(manifest), str(manifest)
+        base = Path(manifest).parent if base is None else base
+    base = None if base is None else Path(base)
     wanted = None if tasks is None else [t.strip() for t in tasks if t.strip()]
     frames, provenance = [], []
     for _, rows in table.groupby(list(_RUN), sort=False):

@@ -60,6 +60,7 @@ def test_collect_with_pattern(sweep, tmp_path, capsys):
     table = read_scores(out)
     assert set(table["dataset"]) == {"AlpacaData"}
     assert table.shape[0] == 6
+    assert "plw0.1/results.json" in set(table["source"])
 
 
 def break_file(sweep, name, text):
