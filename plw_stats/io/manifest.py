@@ -67,7 +67,9 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataSchemaError(f"{path}: no such manifest; give a CSV with {_columns()}")
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        table = pd.read_csv(
+            path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig"
+        )
     except (ValueError, pd.errors.ParserError) as err:
         raise DataSchemaError(f"{path}: cannot be read as CSV ({err})") from err
     return _check_manifest(table.rename(columns=str.strip), path.parent, str(path))

@@ -230,3 +230,9 @@ def test_other_file_types_are_unknown(tmp_path):
     (tmp_path / "scores.txt").write_text("0.5")
     with pytest.raises(DataSchemaError, match=r"scores\.txt: unknown layout \(file type '\.txt'\)"):
         read_results_file(tmp_path / "scores.txt")
+
+
+def test_manifest_with_byte_order_mark(sweep):
+    path = sweep / "manifest.csv"
+    path.write_text("\ufeff" + path.read_text(), encoding="utf-8")
+    assert len(read_manifest(path)) == 7
