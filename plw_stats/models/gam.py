@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from pygam import LinearGAM, f, s, te
+from threadpoolctl import threadpool_limits
 
 from plw_stats.config import PLW_POWER
 from plw_stats.errors import DataSchemaError, ModelSpecError
@@ -193,8 +194,7 @@ class TensorGam:
         columns = [x, rows["ratio"].to_numpy(float)]
         if len(bench.categories) > 1:
             columns.append(bench.codes.astype(float))
-        run_keys = rows[["dataset", "model", "plw"]].astype(str).agg("|".join, axis=1)
-        runs = pd.factorize(run_keys)[0]
+        runs = rows.groupby(["dataset", "model", "plw"], sort=False).ngroup().to_numpy()
         first = rows.groupby(runs)["dataset"].first()
         return GroupDesign(
             name=name,
@@ -255,7 +255,10 @@ class TensorGam:
         from plw_stats.models.gam_result import GamResult
 
         settings = OptimumSettings.make(ratio_grid, flat_fraction, n_points)
-        fits = {name: fit_group(self, self.design(name)) for name in self.group_members}
+        # Multithreaded BLAS on these small matrices is slower than one thread, badly so when
+        # the cores are busy.
+        with threadpool_limits(limits=1, user_api="blas"):
+            fits = {name: fit_group(self, self.design(name)) for name in self.group_members}
         tables = [optimum_frame(self, fit.gam, fit.design, settings) for fit in fits.values()]
         return GamResult(
             spec=self, fits=fits, optimal=pd.concat(tables, ignore_index=True), settings=settings
