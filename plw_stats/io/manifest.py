@@ -202,7 +202,8 @@ def collect(
     Parameters
     ----------
     manifest : str, Path or pandas.DataFrame
-        A manifest CSV, or a table from :func:`read_manifest` / :func:`manifest_from_pattern`.
+        A manifest CSV, a table from :func:`read_manifest` / :func:`manifest_from_pattern`, or
+        a plain table with the manifest's columns (relative paths start at ``base``).
     tasks : iterable of str, optional
         Benchmarks to keep (``benchmark`` names, e.g. ``arc_challenge``); default all.
     metrics : mapping, optional
@@ -226,7 +227,9 @@ def collect(
         missing from some runs, or a requested task or metric override found nowhere.
     """
     if isinstance(manifest, pd.DataFrame):
-        table, name = manifest, "manifest"
+        name = "manifest"
+        checked = "line" in manifest.columns
+        table = manifest if checked else _check_manifest(manifest, Path(base or "."), name)
     else:
         table, name = read_manifest(manifest), str(manifest)
         base = Path(manifest).parent if base is None else base

@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from plw_stats.errors import DataSchemaError
@@ -236,3 +237,17 @@ def test_manifest_with_byte_order_mark(sweep):
     path = sweep / "manifest.csv"
     path.write_text("\ufeff" + path.read_text(), encoding="utf-8")
     assert len(read_manifest(path)) == 7
+
+
+def test_collect_plain_dataframe_manifest():
+    table = pd.DataFrame(
+        {
+            "path": ["runs/plw0.1/results.json", "runs/plw1/lm-eval-old/results.json"],
+            "dataset": ["D", "D"],
+            "model": ["m", "m"],
+            "plw": [0.1, 1.0],
+        }
+    )
+    scores = collect(table, base=SWEEP, tasks=["piqa"]).scores
+    assert scores["score"].tolist() == pytest.approx([0.79, 0.78])
+    assert scores["source"].tolist() == table["path"].tolist()
