@@ -4,8 +4,11 @@ For one fine-tuning dataset, with ``wp = plw ** p`` and relative scores ``y`` in
 
     logit(mu) = b0 + (b1 + u[benchmark]) · wp + b2 · wp² + v[model]
     y ~ Beta(mu, kappa)                      (mean mu, precision kappa)
-    u[b] = sd_slope · z_b,  z_b ~ Normal(0, 1)       (non-centred random slope)
-    v[m] ~ Normal(0, sd_model)                      (centred by default, see below)
+    u[b] ~ Normal(0, sd_slope),   v[m] ~ Normal(0, sd_model)
+
+Priors are documented in :class:`~plw_stats.models.priors.BetaPriors`; the coordinates NUTS moves
+in (the same model, reparameterised so that it samples without divergences) are explained in
+:mod:`plw_stats.models.beta_graph`.
 
 A random slope of wp by benchmark with no random intercept, and a random intercept by pretrained
 model, as in the paper's Section 5.2.  With a single benchmark (or model) that random effect is
@@ -20,24 +23,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import pymc as pm
-import pytensor.tensor as pt
 
 from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.errors import DataSchemaError, ModelSpecError
+from plw_stats.models import beta_graph as graph
 from plw_stats.models.priors import BetaPriors
 from plw_stats.models.sampling import SamplerSettings, sample
 from plw_stats.results import BetaFitResult
 from plw_stats.transforms import plw_to_wp, relative_scores, squeeze_unit
 
-#: Names of the population-level parameters, as in the posterior and the JSON output.
-COEFFICIENTS = {"intercept": "intercept", "wp": "b_wp", "wp2": "b_wp2"}
 MIN_PLW_LEVELS = 3
 PARAMETERIZATIONS = ("centered", "noncentered")
-
-
-def quadratic_design(wp: np.ndarray) -> np.ndarray:
-    """Columns ``1, wp, wp²`` of the population part of the model."""
-    return np.column_stack([np.ones_like(wp), wp, wp**2])
 
 
 @dataclass(frozen=True)
@@ -60,9 +56,9 @@ class BetaMixedModel:
     squeeze_epsilon : float or None
         None applies Smithson & Verkuilen's ``(y·(n−1)+0.5)/n``; a number maps [0, 1] onto
         [epsilon, 1 − epsilon] instead.
-    model_intercept : {"centered", "noncentered"}
-        Parameterisation of the random intercept by model (see :meth:`_model_offsets`); the
-        random slope by benchmark is always non-centred.
+    model_intercept, benchmark_slope : {"centered", "noncentered"}
+        Parameterisation of the model levels and of the benchmark slopes (same model, other
+        sampling coordinates); centred by default, which measured best on paper-shaped sweeps.
 
     Raises
     ------
@@ -77,13 +73,15 @@ class BetaMixedModel:
     priors: BetaPriors = field(default_factory=BetaPriors)
     squeeze_epsilon: float | None = None
     model_intercept: Literal["centered", "noncentered"] = "centered"
+    benchmark_slope: Literal["centered", "noncentered"] = "centered"
 
     def __post_init__(self) -> None:
-        if self.model_intercept not in PARAMETERIZATIONS:
-            raise ModelSpecError(
-                f"model_intercept must be one of {', '.join(PARAMETERIZATIONS)}, "
-                f"got {self.model_intercept!r}"
-            )
+        for option in ("model_intercept", "benchmark_slope"):
+            if getattr(self, option) not in PARAMETERIZATIONS:
+                raise ModelSpecError(
+                    f"{option} must be one of {', '.join(PARAMETERIZATIONS)}, "
+                    f"got {getattr(self, option)!r}"
+                )
         missing = {"model", "benchmark", "plw", "score"} - set(self.data.columns)
         if missing:
             raise DataSchemaError(
@@ -156,67 +154,35 @@ class BetaMixedModel:
             raise DataSchemaError(f"dataset {self.name!r}: {err}") from err
 
     def build(self) -> pm.Model:
-        """Return the PyMC model (not yet sampled)."""
+        """Return the PyMC model (not yet sampled); see :mod:`plw_stats.models.beta_graph`."""
         bench = pd.Categorical(self.data["benchmark"], categories=self.benchmarks)
         model_codes = pd.Categorical(self.data["model"], categories=self.models)
         coords = {"benchmark": self.benchmarks, "pretrained": self.models}
         p = self.priors
+        centred, means = graph.centred_quadratic(self.wp())
         with pm.Model(coords=coords) as model:
             wp = pm.Data("wp", self.wp())
-            b0, b1, b2 = self._fixed_effects()
-            eta = b0 + b1 * wp + b2 * wp**2
-            if self.has_benchmark_slope:
-                idx = pm.Data("benchmark_idx", bench.codes.astype("int64"))
-                sd_slope = pm.HalfNormal("sd_slope", p.slope_sd_scale)
-                z = pm.Normal("z_slope", 0.0, 1.0, dims="benchmark")
-                slope = pm.Deterministic("slope", sd_slope * z, dims="benchmark")
-                eta = eta + slope[idx] * wp
+            b = graph.quadratic_coefficients(centred, p)
+            eta = b[0] * (wp - means[0]) + b[1] * (wp**2 - means[1])
             if self.has_model_intercept:
                 idx = pm.Data("model_idx", model_codes.codes.astype("int64"))
-                eta = eta + self._model_offsets(b0, p.model_sd_scale)[idx]
+                levels, a0 = graph.model_levels(
+                    len(self.models), p, centered=self.model_intercept == "centered"
+                )
+                eta = eta + levels[idx]
+            else:
+                a0 = graph.grand_intercept(p)
+                eta = eta + a0
+            if self.has_benchmark_slope:
+                idx = pm.Data("benchmark_idx", bench.codes.astype("int64"))
+                slopes = graph.benchmark_slopes(p, centered=self.benchmark_slope == "centered")
+                eta = eta + slopes[idx] * wp
+            pm.Deterministic("intercept", a0 - b[0] * means[0] - b[1] * means[1])
+            pm.Deterministic("b_wp", b[0])
+            pm.Deterministic("b_wp2", b[1])
             kappa = pm.Gamma("kappa", alpha=p.kappa_shape, beta=p.kappa_rate)
             pm.Beta("score", mu=pm.math.invlogit(eta), nu=kappa, observed=self.response())
         return model
-
-    def _fixed_effects(self):
-        """Return the population coefficients ``b0, b1, b2``, sampled in an orthogonal basis.
-
-        wp and wp² are strongly collinear on [0, 1], so NUTS with a diagonal mass matrix mixes
-        slowly on (b0, b1, b2).  With the thin QR decomposition ``[1, wp, wp²] = Q·R`` (scaled so
-        that Q's columns have unit mean square), the sampler works on ``a = R·b``, whose
-        likelihood is close to uncorrelated; ``b = R⁻¹·a`` is recorded.  The prior is exactly
-        the documented ``b ~ Normal(0, diag(intercept_sd², coef_sd², coef_sd²))``, carried over
-        as ``a ~ MvNormal(0, R·Σ·Rᵀ)``.  Measured on the demo sweep, this raises the bulk ESS of
-        b1 from about 400–570 to 860–1,330 per 4,000 draws (the sampling time is similar).
-        """
-        basis = quadratic_design(self.wp())
-        _, r = np.linalg.qr(basis)
-        r = r / np.sqrt(basis.shape[0])
-        p = self.priors
-        prior_cov = r @ np.diag([p.intercept_sd**2, p.coef_sd**2, p.coef_sd**2]) @ r.T
-        rotated = pm.MvNormal("coef_rotated", mu=np.zeros(3), cov=prior_cov)
-        coefs = pt.dot(np.linalg.inv(r), rotated)
-        return tuple(
-            pm.Deterministic(name, coefs[i]) for i, name in enumerate(COEFFICIENTS.values())
-        )
-
-    def _model_offsets(self, intercept, sd_scale: float):
-        """Random intercepts by pretrained model, ``v_m ~ Normal(0, sd_model)``.
-
-        Centred form: ``intercept + v_m`` is sampled directly.  Every model contributes many
-        rows (130 in the paper's design), so the data pin each model's level down and the
-        centred form mixes far better than the non-centred one, in which ``intercept`` and the
-        standardised offsets trade off along a ridge (measured on the demo sweep: bulk ESS of
-        the intercept 2400 vs 560, sampling 2.3 s vs 6 s).  Non-centred: ``v_m = sd_model·w_m``.
-        """
-        sd_model = pm.HalfNormal("sd_model", sd_scale)
-        if self.model_intercept == "centered":
-            level = pm.Normal("model_level", intercept, sd_model, dims="pretrained")
-            offset = pm.Deterministic("model_offset", level - intercept, dims="pretrained")
-        else:
-            w = pm.Normal("z_model", 0.0, 1.0, dims="pretrained")
-            offset = pm.Deterministic("model_offset", sd_model * w, dims="pretrained")
-        return offset
 
     def parameter_names(self) -> list[str]:
         """Free scalar parameters whose diagnostics are reported."""
