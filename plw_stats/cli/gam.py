@@ -72,7 +72,9 @@ def add_bootstrap_options(parser: argparse.ArgumentParser) -> None:
         help=f"bootstrap replicates over runs; 0 skips intervals (default {DEFAULT_BOOTSTRAP})",
     )
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    parser.add_argument("--jobs", type=int, default=N_JOBS, help="parallel worker processes")
+    parser.add_argument(
+        "--jobs", type=int, default=N_JOBS, help="parallel worker threads (default 2)"
+    )
     parser.add_argument(
         "--ci-prob", type=float, default=HDI_PROB, help=f"interval mass (default {HDI_PROB})"
     )

@@ -47,7 +47,8 @@ from plw_stats.config import PLW_POWER
 from plw_stats.errors import DataSchemaError, ModelSpecError
 from plw_stats.io.tables import validate_scores
 from plw_stats.models.gam_groups import TRANSLATION_PATTERN, resolve_groups
-from plw_stats.transforms import plw_to_wp, relative_scores, wp_to_plw
+from plw_stats.models.gam_optimum import optimum_frame
+from plw_stats.transforms import plw_to_wp, relative_scores
 
 if TYPE_CHECKING:
     from plw_stats.models.gam_result import GamResult
@@ -319,73 +320,6 @@ def fit_group(spec: TensorGam, design: GroupDesign) -> GroupFit:
 def refit_fixed(spec: TensorGam, design: GroupDesign, lam) -> LinearGAM:
     """Refit one group's GAM at fixed smoothing parameters (used by the bootstrap)."""
     return LinearGAM(spec.terms(design), lam=lam).fit(design.X, design.y)
-
-
-def optimum_frame(
-    spec: TensorGam,
-    gam: LinearGAM,
-    design: GroupDesign,
-    settings: OptimumSettings,
-    *,
-    score_range: float | None = None,
-    basis=None,
-) -> pd.DataFrame:
-    """Optimal PLW, spread and flat flag at each ratio of the grid for one fitted group.
-
-    The tensor term's partial effect is evaluated on ``n_points`` equally spaced values of the
-    first margin (PLW or wp) in [0, 1]; the benchmark factor adds a constant and drops out.
-    ``score_range`` (default: the range of ``design.y``) is the reference of the flat flag;
-    ``basis`` is an optional precomputed :func:`grid_basis`.
-    """
-    surface = tensor_effect(gam, design, settings.ratio_grid, settings.n_points, basis=basis)
-    x = np.linspace(0.0, 1.0, settings.n_points)
-    best = x[np.argmax(surface, axis=1)]
-    spread = surface.max(axis=1) - surface.min(axis=1)
-    score_range = design.score_range if score_range is None else score_range
-    fraction = spread / score_range if score_range > 0 else np.zeros_like(spread)
-    plw = best if spec.scale == "plw" else wp_to_plw(best, spec.power)
-    ratios = np.asarray(settings.ratio_grid)
-    lo, hi = spec.ratio_range
-    return pd.DataFrame(
-        {
-            "group": design.name,
-            "ratio": ratios,
-            "plw": plw,
-            "wp": plw_to_wp(plw, spec.power),
-            "flat": fraction < settings.flat_fraction,
-            "spread": spread,
-            "spread_fraction": fraction,
-            "extrapolated": (ratios < lo) | (ratios > hi),
-        }
-    )
-
-
-def grid_basis(gam: LinearGAM, design: GroupDesign, ratios, n_points: int):
-    """Tensor-term basis on a (ratio × first-margin) grid, rows ordered ratio-major.
-
-    The margins' edge knots are fixed by the specification, so the basis of a refit (as in
-    the bootstrap) is the same and can be reused.
-    """
-    ratios = np.asarray(ratios, dtype=float)
-    grid = np.zeros((ratios.size * n_points, design.X.shape[1]))
-    grid[:, 0] = np.tile(np.linspace(0.0, 1.0, n_points), ratios.size)
-    grid[:, 1] = np.repeat(ratios, n_points)
-    return gam.terms[0].build_columns(grid)
-
-
-def tensor_effect(
-    gam: LinearGAM, design: GroupDesign, ratios, n_points: int, *, basis=None
-) -> np.ndarray:
-    """Partial effect of the tensor term on a (ratio × first-margin) grid, shape (R, n_points).
-
-    Equal to pygam's ``partial_dependence(term=0)`` on that grid; ``basis`` (from
-    :func:`grid_basis`) skips rebuilding the spline basis.
-    """
-    ratios = np.atleast_1d(np.asarray(ratios, dtype=float))
-    if basis is None:
-        basis = grid_basis(gam, design, ratios, n_points)
-    coef = gam.coef_[gam.terms.get_coef_indices(0)]
-    return np.asarray(basis @ coef).reshape(ratios.size, n_points)
 
 
 def _check_options(spec: TensorGam) -> None:

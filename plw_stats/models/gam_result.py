@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from plw_stats.errors import ModelSpecError
-from plw_stats.models.gam import GroupFit, OptimumSettings, TensorGam, tensor_effect
+from plw_stats.models.gam import GroupFit, OptimumSettings, TensorGam
+from plw_stats.models.gam_optimum import tensor_effect
 from plw_stats.transforms import plw_to_wp, wp_to_plw
 
 #: Columns of :meth:`GamResult.optimal_table`.

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from plw_stats.errors import DataSchemaError, ModelSpecError
-from plw_stats.models.gam import TensorGam, tensor_effect
+from plw_stats.models.gam import TensorGam
 from plw_stats.models.gam_groups import default_groups, parse_group_option
+from plw_stats.models.gam_optimum import tensor_effect
 from plw_stats.simulate_gam import RatioTruth, simulate_ratio_sweep
 
 RATIOS = (0.1, 0.5, 1.0, 2.0, 4.0, 8.0)

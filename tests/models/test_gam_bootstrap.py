@@ -5,8 +5,14 @@ import pandas as pd
 import pytest
 
 from plw_stats.errors import ModelSpecError
-from plw_stats.models.gam import TensorGam
-from plw_stats.models.gam_bootstrap import bootstrap_draws, bootstrap_optimal, resample_rows
+from plw_stats.models.gam import GroupDesign, TensorGam, refit_fixed
+from plw_stats.models.gam_bootstrap import (
+    GroupSolver,
+    bootstrap_draws,
+    bootstrap_optimal,
+    resample_rows,
+)
+from plw_stats.models.gam_optimum import tensor_effect
 from plw_stats.simulate_gam import RatioTruth, simulate_ratio_sweep
 
 RATIOS = (0.1, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -62,6 +68,29 @@ def test_resampling_keeps_runs_whole_and_datasets_balanced(fitted):
     assert (per_run % n_benchmarks == 0).all()
     drawn_ratios = pd.Series(design.X[rows, 1]).value_counts().sort_index()
     assert (drawn_ratios == design.y.size // len(RATIOS)).all()
+
+
+@pytest.mark.parametrize("group", ["All", "Gen"])
+def test_fast_refit_matches_a_pygam_refit(fitted, group):
+    fit = fitted.fits[group]
+    solver = GroupSolver.from_fit(fit, fitted.spec, fitted.settings)
+    rows = resample_rows(fit.design, np.random.default_rng(3))
+    sample = GroupDesign(
+        name=group,
+        X=fit.design.X[rows],
+        y=fit.design.y[rows],
+        benchmarks=fit.design.benchmarks,
+        runs=fit.design.runs[rows],
+        strata=fit.design.strata,
+    )
+    n_points = fitted.settings.n_points
+    expected = tensor_effect(refit_fixed(fitted.spec, sample, fit.gam.lam), sample, CHECK, n_points)
+    got = solver.surface(rows, n_points)
+    # The tensor term's level is shared with the intercept and the factor, so compare the
+    # curves at each ratio up to a constant; argmax and max - min depend only on those.
+    centred = got - got.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(centred, expected - expected.mean(axis=1, keepdims=True), atol=1e-6)
+    np.testing.assert_array_equal(got.argmax(axis=1), expected.argmax(axis=1))
 
 
 @pytest.mark.parametrize(
