@@ -26,9 +26,9 @@ from plw_stats.errors import ModelSpecError
 
 PAPER_GROUPS: tuple[str, ...] = ("All", "MC", "Gen")
 _PAPER_NOTE = (
-    "from the paper's Appendix D table (Huerta-Enochian & Ko 2024), fitted on five Alpaca-derived "
-    "datasets; the authors call it an exercise rather than an authoritative "
-    "reference, and it has no published uncertainty"
+    "from the paper's Appendix D table (Huerta-Enochian & Ko 2024), fitted on AlpacaData, "
+    "AlpacaDataCleaned and prompt-inverted versions of it; the authors call it an exercise "
+    "rather than an authoritative reference, and it has no published uncertainty"
 )
 
 
