@@ -220,3 +220,27 @@ def _check_ratio(ratio: float) -> float:
             f"ratio must be a positive completion/prompt length ratio, got {ratio!r}"
         )
     return value
+
+
+def compare_with_paper(result) -> pd.DataFrame:
+    """Put a fitted optimal-PLW table beside the paper's Appendix D table.
+
+    Parameters
+    ----------
+    result : GamResult
+        A fit (optionally bootstrapped) whose groups and ratios overlap the paper's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group, ratio) present in both, sorted by group and ratio: ``plw_paper``,
+        ``flat_paper`` (the paper's values), ``plw``, ``flat``, ``plw_low``, ``plw_high`` (the
+        fit's) and ``paper_in_interval`` (bool; False without bootstrap intervals).
+    """
+    paper = load_paper_optimal_plw().drop(columns="source")
+    paper = paper.rename(columns={"plw": "plw_paper", "flat": "flat_paper"})
+    fitted = result.optimal_table()[["group", "ratio", "plw", "flat", "plw_low", "plw_high"]]
+    both = paper.merge(fitted, on=["group", "ratio"], how="inner")
+    inside = (both["plw_low"] <= both["plw_paper"]) & (both["plw_paper"] <= both["plw_high"])
+    both = both.assign(paper_in_interval=inside.fillna(False).astype(bool))
+    return both.sort_values(["group", "ratio"]).reset_index(drop=True)

@@ -4,7 +4,7 @@ import pytest
 
 from plw_stats.datasets import load_paper_optimal_plw
 from plw_stats.errors import ModelSpecError
-from plw_stats.recommend import recommend_from_paper, recommend_from_scores
+from plw_stats.recommend import compare_with_paper, recommend_from_paper, recommend_from_scores
 from plw_stats.simulate_gam import RatioTruth, simulate_ratio_sweep
 
 
@@ -84,3 +84,26 @@ def test_recommend_from_scores_with_interval():
     assert "30 replicates" in rec.note
     with pytest.raises(ModelSpecError, match="group 'Gen' was not formed"):
         recommend_from_scores(scores.drop(columns="task_type"), 2.0, group="Gen", n_boot=0)
+
+
+def test_compare_with_paper(demo_scores):
+    from plw_stats.models.gam import TensorGam
+
+    result = TensorGam(demo_scores).fit(ratio_grid=(0.5, 1.0, 9.0))
+    table = compare_with_paper(result)
+    assert table.shape[0] == 6  # ratio 9.0 is not in the paper's table
+    assert list(table.columns) == [
+        "ratio",
+        "group",
+        "plw_paper",
+        "flat_paper",
+        "plw",
+        "flat",
+        "plw_low",
+        "plw_high",
+        "paper_in_interval",
+    ]
+    assert (
+        table.loc[(table["group"] == "All") & (table["ratio"] == 1.0), "plw_paper"].item() == 0.155
+    )
+    assert not table["paper_in_interval"].any()
