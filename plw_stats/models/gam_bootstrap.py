@@ -102,6 +102,7 @@ def bootstrap_draws(
         The draws (columns ``replicate``, ``group``, ``ratio``, ``plw``, ``flat``) and the
         number of replicates that failed to fit.
     """
+    _check_args(n_boot, seed, n_jobs, HDI_PROB)
     solvers = [
         GroupSolver.from_fit(fit, result.spec, result.settings) for fit in result.fits.values()
     ]
