@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.datasets import load_demo_scores
 from plw_stats.io.tables import read_scores
 from plw_stats.models.sampling import SAMPLERS, SamplerSettings
 from plw_stats.output import ensure_folder, safe_filename, write_csv, write_json, write_netcdf
-from plw_stats.results import BetaFitResult, SweepResult
-from plw_stats.sweep import fit_sweep, specify_all
+
+if TYPE_CHECKING:  # PyMC is imported only when a fit runs, so other commands start fast
+    from plw_stats.results import BetaFitResult, SweepResult
 
 EXIT_NOT_CONVERGED = 3
 
@@ -63,6 +65,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, fit, print the summary, then write the requested files."""
+    from plw_stats.sweep import fit_sweep, specify_all
+
     scores = read_scores(args.data) if args.data else load_demo_scores()
     settings = SamplerSettings(
         chains=args.chains,

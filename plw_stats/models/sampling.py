@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from typing import Literal
-
-import pymc as pm
-import xarray as xr
+from typing import TYPE_CHECKING, Literal
 
 from plw_stats.errors import ModelSpecError
+
+if TYPE_CHECKING:  # the CLI imports this module just for its defaults: keep pymc out
+    import pymc as pm
+    import xarray as xr
 
 SamplerName = Literal["nutpie", "pymc"]
 SAMPLERS: tuple[str, ...] = ("nutpie", "pymc")
@@ -72,6 +73,8 @@ def sample(model: pm.Model, settings: SamplerSettings, seed: int, *, progress: b
     """
     if settings.sampler == "nutpie":
         return sample_compiled(compile_nutpie(model), settings, seed, progress=progress)
+    import pymc as pm
+
     return pm.sample(
         draws=settings.draws,
         tune=settings.tune,
