@@ -59,6 +59,11 @@ class BetaMixedModel:
     model_intercept, benchmark_slope : {"centered", "noncentered"}
         Parameterisation of the model levels and of the benchmark slopes (same model, other
         sampling coordinates); centred by default, which measured best on paper-shaped sweeps.
+    quadratic : bool
+        True (the default) fits the model above; False fits the *null model* without the fixed
+        wp and wp² terms (everything else identical, the benchmark slopes keep mean zero), the
+        reference of :mod:`plw_stats.models.evidence`.  Only the quadratic model can be
+        :meth:`fit` into a :class:`BetaFitResult`.
 
     Raises
     ------
@@ -74,8 +79,11 @@ class BetaMixedModel:
     squeeze_epsilon: float | None = None
     model_intercept: Literal["centered", "noncentered"] = "centered"
     benchmark_slope: Literal["centered", "noncentered"] = "centered"
+    quadratic: bool = True
 
     def __post_init__(self) -> None:
+        if not isinstance(self.quadratic, bool):
+            raise ModelSpecError(f"quadratic must be True or False, got {self.quadratic!r}")
         for option in ("model_intercept", "benchmark_slope"):
             if getattr(self, option) not in PARAMETERIZATIONS:
                 raise ModelSpecError(
@@ -154,7 +162,11 @@ class BetaMixedModel:
             raise DataSchemaError(f"dataset {self.name!r}: {err}") from err
 
     def build(self) -> pm.Model:
-        """Return the PyMC model (not yet sampled); see :mod:`plw_stats.models.beta_graph`."""
+        """Return the PyMC model (not yet sampled); see :mod:`plw_stats.models.beta_graph`.
+
+        The observed scores are the data container ``score_obs``, so a compiled model can be
+        re-run on new scores of the same design (simulation studies).
+        """
         bench = pd.Categorical(self.data["benchmark"], categories=self.benchmarks)
         model_codes = pd.Categorical(self.data["model"], categories=self.models)
         coords = {"benchmark": self.benchmarks, "pretrained": self.models}
@@ -162,8 +174,11 @@ class BetaMixedModel:
         centred, means = graph.centred_quadratic(self.wp())
         with pm.Model(coords=coords) as model:
             wp = pm.Data("wp", self.wp())
-            b = graph.quadratic_coefficients(centred, p)
-            eta = b[0] * (wp - means[0]) + b[1] * (wp**2 - means[1])
+            if self.quadratic:
+                b = graph.quadratic_coefficients(centred, p)
+                eta = b[0] * (wp - means[0]) + b[1] * (wp**2 - means[1])
+            else:
+                b, means, eta = (0.0, 0.0), (0.0, 0.0), 0.0
             if self.has_model_intercept:
                 idx = pm.Data("model_idx", model_codes.codes.astype("int64"))
                 levels, a0 = graph.model_levels(
@@ -178,15 +193,19 @@ class BetaMixedModel:
                 slopes = graph.benchmark_slopes(p, centered=self.benchmark_slope == "centered")
                 eta = eta + slopes[idx] * wp
             pm.Deterministic("intercept", a0 - b[0] * means[0] - b[1] * means[1])
-            pm.Deterministic("b_wp", b[0])
-            pm.Deterministic("b_wp2", b[1])
+            if self.quadratic:
+                pm.Deterministic("b_wp", b[0])
+                pm.Deterministic("b_wp2", b[1])
             kappa = pm.Gamma("kappa", alpha=p.kappa_shape, beta=p.kappa_rate)
-            pm.Beta("score", mu=pm.math.invlogit(eta), nu=kappa, observed=self.response())
+            observed = pm.Data("score_obs", self.response())
+            pm.Beta("score", mu=pm.math.invlogit(eta), nu=kappa, observed=observed)
         return model
 
     def parameter_names(self) -> list[str]:
         """Free scalar parameters whose diagnostics are reported."""
-        names = ["intercept", "b_wp", "b_wp2", "kappa"]
+        names = (
+            ["intercept", "b_wp", "b_wp2", "kappa"] if self.quadratic else ["intercept", "kappa"]
+        )
         if self.has_benchmark_slope:
             names.append("sd_slope")
         if self.has_model_intercept:
@@ -216,6 +235,11 @@ class BetaMixedModel:
             Show the sampler's progress bar.
         """
         settings = settings or SamplerSettings()
+        if not self.quadratic:
+            raise ModelSpecError(
+                f"dataset {self.name!r}: the null model (quadratic=False) has no wp terms to "
+                "summarise; sample it with plw_stats.models.evidence instead"
+            )
         if not isinstance(random_seed, int | np.integer) or random_seed < 0:
             raise ModelSpecError(f"random_seed must be a non-negative integer, got {random_seed!r}")
         idata = sample(self.build(), settings, int(random_seed), progress=progress)
