@@ -11,11 +11,21 @@ import sys
 from collections.abc import Sequence
 
 from plw_stats import __version__
-from plw_stats.cli import collect, critical, describe, fit, gam, invert, recommend
+from plw_stats.cli import (
+    collect,
+    critical,
+    describe,
+    figures,
+    fit,
+    gam,
+    invert,
+    recommend,
+    report,
+)
 from plw_stats.errors import PlwStatsError
 
 #: Modules whose ``register`` adds a sub-command, in the order ``--help`` lists them.
-COMMANDS = (fit, critical, collect, describe, gam, recommend, invert)
+COMMANDS = (fit, critical, collect, describe, gam, recommend, invert, figures, report)
 
 EXIT_USAGE = 2
 
