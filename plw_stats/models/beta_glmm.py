@@ -175,6 +175,7 @@ class BetaMixedModel:
         with pm.Model(coords=coords) as model:
             wp = pm.Data("wp", self.wp())
             if self.quadratic:
+                means = pm.Data("wp_means", means)
                 b = graph.quadratic_coefficients(centred, p)
                 eta = b[0] * (wp - means[0]) + b[1] * (wp**2 - means[1])
             else:
@@ -200,6 +201,18 @@ class BetaMixedModel:
             observed = pm.Data("score_obs", self.response())
             pm.Beta("score", mu=pm.math.invlogit(eta), nu=kappa, observed=observed)
         return model
+
+    def graph_key(self) -> tuple:
+        """Return what fixes the compiled graph (equal keys: only data values differ)."""
+        return (
+            len(self.data),
+            len(self.benchmarks),
+            len(self.models),
+            self.quadratic,
+            self.model_intercept,
+            self.benchmark_slope,
+            self.priors,
+        )
 
     def parameter_names(self) -> list[str]:
         """Free scalar parameters whose diagnostics are reported."""
@@ -242,7 +255,8 @@ class BetaMixedModel:
             )
         if not isinstance(random_seed, int | np.integer) or random_seed < 0:
             raise ModelSpecError(f"random_seed must be a non-negative integer, got {random_seed!r}")
-        idata = sample(self.build(), settings, int(random_seed), progress=progress)
+        model = self.build()
+        idata = sample(model, settings, int(random_seed), progress=progress, key=self.graph_key())
         return BetaFitResult.from_idata(
             self, idata, settings=settings, random_seed=int(random_seed), hdi_prob=hdi_prob
         )

@@ -35,11 +35,17 @@ def centred_quadratic(wp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def quadratic_coefficients(centred: np.ndarray, priors: BetaPriors):
-    """Sample (b1, b2) in the rotated basis; return them as a length-2 tensor."""
+    """Sample (b1, b2) in the rotated basis; return them as a length-2 tensor.
+
+    The rotation and the rotated prior covariance are data containers, so one compiled model
+    serves every dataset of the same design (see :func:`plw_stats.models.sampling.sample`).
+    """
     _, r = np.linalg.qr(centred)
     r = r / np.sqrt(centred.shape[0])
-    rotated = pm.MvNormal("coef_rotated", mu=np.zeros(2), cov=priors.coef_sd**2 * r @ r.T)
-    return pt.dot(np.linalg.inv(r), rotated)
+    inverse = pm.Data("rotation_inverse", np.linalg.inv(r))
+    cov = pm.Data("rotated_prior_cov", priors.coef_sd**2 * r @ r.T)
+    rotated = pm.MvNormal("coef_rotated", mu=np.zeros(2), cov=cov)
+    return pt.dot(inverse, rotated)
 
 
 def grand_intercept(priors: BetaPriors):
