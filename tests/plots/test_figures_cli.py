@@ -2,11 +2,12 @@
 
 import xml.etree.ElementTree as ET
 
+import matplotlib.pyplot as plt
 import pytest
 
 from plw_stats.cli.main import main
 from plw_stats.datasets import data_path
-from plw_stats.plots.gallery import CAPTIONS
+from plw_stats.plots.gallery import CAPTIONS, FigureSpec
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -105,8 +106,22 @@ def test_report_from_saved_fits(demo_csv, fit_dir, tmp_path, capsys):
     assert "posteriors loaded from" in page
 
 
-@pytest.mark.slow
-def test_figures_fits_when_no_saved_posteriors(demo_scores, tmp_path, capsys):
+def test_figures_without_saved_fits_samples_with_the_given_settings(
+    demo_scores, sweep_fit, tmp_path, capsys, monkeypatch
+):
+    calls = []
+
+    def fake_fit_sweep(scores, **options):  # the session fit stands in for sampling
+        calls.append((sorted(scores["dataset"].unique()), options))
+        options["on_fit"](sweep_fit.groups["AlpacaDataShort"])
+        return sweep_fit
+
+    def one_figure(scores, *, fits, gam, rsd, power):  # drawing is tested elsewhere
+        assert gam is None and rsd is None and fits is sweep_fit
+        return [FigureSpec("critical_plw", "", plt.figure())]
+
+    monkeypatch.setattr("plw_stats.report.fit_sweep", fake_fit_sweep)
+    monkeypatch.setattr("plw_stats.cli.figures.figure_set", one_figure)
     table = tmp_path / "short.csv"
     demo_scores[demo_scores["dataset"] == "AlpacaDataShort"].to_csv(table, index=False)
     out = tmp_path / "fitted"
@@ -115,20 +130,26 @@ def test_figures_fits_when_no_saved_posteriors(demo_scores, tmp_path, capsys):
         str(table),
         "--out",
         str(out),
-        "--format",
-        "pdf",
         "--chains",
-        "2",
+        "3",
         "--draws",
         "60",
         "--tune",
-        "60",
+        "70",
         "--sampler",
         "pymc",
+        "--seed",
+        "7",
+        "--dpi",
+        "30",
     ]
     assert main(args) == 0
+    ((datasets, options),) = calls
+    assert datasets == ["AlpacaDataShort"] and options["seed"] == 7
+    settings = options["settings"]
+    assert (settings.chains, settings.draws, settings.tune, settings.sampler) == (3, 60, 70, "pymc")
     assert (out / "critical_plw.pdf").read_bytes()[:5] == b"%PDF-"
     err = capsys.readouterr().err
-    assert "fitting 1 dataset(s): 2 chains x 60 draws" in err
+    assert "fitting 1 dataset(s): 3 chains x 60 draws" in err
     assert "AlpacaDataShort: fitted" in err
     assert "GAM skipped" in err  # a single ratio cannot support the surface
