@@ -166,16 +166,22 @@ def plot_benchmark_grid(
             ax.set_ylabel(f"{TASK_TYPE_NAMES.get(kind, kind)}\nrelative score" if col == 0 else "")
             if row == 0:
                 add_plw_axis(ax, power=power, ticks=(0.0, 0.01, 0.1, 1.0))
-    for ax in axes.ravel():
-        ax.tick_params(labelbottom=True)
-        ax.set_xlabel("")
-    fig.supxlabel("wp = PLW$^{p}$", fontsize="medium")
+    _label_column_bottoms(axes)
     fig.legend(
         handles=_legend_handles(colors, styles),
         loc="outside lower center",
         ncols=min(len(colors) + len(styles), 6),
     )
     return fig
+
+
+def _label_column_bottoms(axes) -> None:
+    """Tick labels on every panel; the wp label only under the lowest panel of each column."""
+    for col in range(axes.shape[1]):
+        shown = [ax for ax in axes[:, col] if ax.get_visible()]
+        for ax in shown:
+            ax.tick_params(labelbottom=True)
+            ax.set_xlabel("wp = PLW$^{p}$" if ax is shown[-1] else "")
 
 
 def _legend_handles(colors: dict[str, str], styles: dict[str, str]) -> list[Line2D]:

@@ -156,6 +156,7 @@ def _draw_datasets(ax: Axes, result: GamResult) -> None:
             va="bottom" if ratio <= middle else "top",
             fontsize=6.5,
             color="white",
+            bbox={"facecolor": "black", "alpha": 0.35, "linewidth": 0, "pad": 1},
         )
 
 

@@ -140,10 +140,12 @@ def add_plw_axis(
 
 
 def format_plw(value: float) -> str:
-    """Short label of a PLW value: ``0``, ``5e-4``, ``2.2e-3``, ``0.0246``, ``0.1``, ``1``."""
+    """Short label of a PLW value: ``0``, ``<1e-4``, ``5e-4``, ``2.2e-3``, ``0.0246``, ``0.1``."""
     value = float(value)
     if value == 0:
         return "0"
+    if 0 < value < 1e-4:
+        return "<1e-4"
     if abs(value) < 0.01:
         mantissa, exponent = f"{value:.1e}".split("e")
         mantissa = mantissa.rstrip("0").rstrip(".")
