@@ -18,19 +18,21 @@ dropped and a note says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-import pymc as pm
 
 from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.errors import DataSchemaError, ModelSpecError
-from plw_stats.models import beta_graph as graph
+from plw_stats.models import native
 from plw_stats.models.priors import BetaPriors
 from plw_stats.models.sampling import SamplerSettings, sample
 from plw_stats.results import BetaFitResult
 from plw_stats.transforms import plw_to_wp, relative_scores, squeeze_unit
+
+if TYPE_CHECKING:
+    import pymc as pm
 
 MIN_PLW_LEVELS = 3
 PARAMETERIZATIONS = ("centered", "noncentered")
@@ -164,9 +166,15 @@ class BetaMixedModel:
     def build(self) -> pm.Model:
         """Return the PyMC model (not yet sampled); see :mod:`plw_stats.models.beta_graph`.
 
+        PyMC is imported here, not at module level: the default sampler never needs it.
+
         The observed scores are the data container ``score_obs``, so a compiled model can be
         re-run on new scores of the same design (simulation studies).
         """
+        import pymc as pm
+
+        from plw_stats.models import beta_graph as graph
+
         bench = pd.Categorical(self.data["benchmark"], categories=self.benchmarks)
         model_codes = pd.Categorical(self.data["model"], categories=self.models)
         coords = {"benchmark": self.benchmarks, "pretrained": self.models}
@@ -255,8 +263,12 @@ class BetaMixedModel:
             )
         if not isinstance(random_seed, int | np.integer) or random_seed < 0:
             raise ModelSpecError(f"random_seed must be a non-negative integer, got {random_seed!r}")
-        model = self.build()
-        idata = sample(model, settings, int(random_seed), progress=progress, key=self.graph_key())
+        if settings.sampler == "native" and native.supports(self):
+            idata = native.sample_native(self, settings, int(random_seed), progress=progress)
+        else:
+            idata = sample(
+                self.build(), settings, int(random_seed), progress=progress, key=self.graph_key()
+            )
         return BetaFitResult.from_idata(
             self, idata, settings=settings, random_seed=int(random_seed), hdi_prob=hdi_prob
         )

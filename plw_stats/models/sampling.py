@@ -13,8 +13,8 @@ if TYPE_CHECKING:  # the CLI imports this module just for its defaults: keep pym
     import pymc as pm
     import xarray as xr
 
-SamplerName = Literal["nutpie", "pymc"]
-SAMPLERS: tuple[str, ...] = ("nutpie", "pymc")
+SamplerName = Literal["native", "nutpie", "pymc"]
+SAMPLERS: tuple[str, ...] = ("native", "nutpie", "pymc")
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,13 @@ class SamplerSettings:
     target_accept : float
         NUTS target acceptance rate; 0.95 removes the divergences that the random intercept of
         a two-level factor otherwise causes.
-    sampler : {"nutpie", "pymc"}
-        Backend: nutpie (compiled with numba; the default and the faster here) or PyMC's NUTS.
+    sampler : {"native", "nutpie", "pymc"}
+        Backend.  ``"native"`` (default): nutpie's NUTS on plw-stats' hand-written log density
+        (:mod:`plw_stats.models.native`), compiled once into numba's disk cache, so a new
+        process starts sampling within a second; it covers the default specification, others
+        fall back to ``"nutpie"``.  ``"nutpie"``: nutpie on the PyMC graph (5–10 s of numba
+        compilation per process, then reused for datasets of the same design).  ``"pymc"``:
+        PyMC's own NUTS (slowest).
     cores : int or None
         Chains run in parallel on this many cores; None means all cores, at most ``chains``.
     """
@@ -38,7 +43,7 @@ class SamplerSettings:
     draws: int = 1000
     tune: int = 1000
     target_accept: float = 0.95
-    sampler: SamplerName = "nutpie"
+    sampler: SamplerName = "native"
     cores: int | None = None
 
     def __post_init__(self) -> None:

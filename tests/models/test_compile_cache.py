@@ -5,7 +5,7 @@ from plw_stats.models import sampling
 from plw_stats.models.beta_glmm import BetaMixedModel
 from plw_stats.models.sampling import SamplerSettings
 
-TINY = SamplerSettings(chains=2, draws=60, tune=60)
+TINY = SamplerSettings(chains=2, draws=60, tune=60, sampler="nutpie")
 
 
 def test_graph_key_equal_for_same_design(demo_scores):

@@ -1,0 +1,332 @@
+"""A hand-written log density of the beta mixed model, compiled once to disk, sampled by nutpie.
+
+``nutpie.compile_pymc_model`` spends 5–10 s compiling the PyMC graph with numba in every new
+process, more than the sampling itself.  This module writes the same log density and its
+gradient directly as numba functions with ``cache=True``: the first run compiles them into
+numba's on-disk cache, every later process loads them in well under a second.
+
+It implements the default specification only (quadratic model, centred model levels and
+benchmark slopes; any number of models and benchmarks) in exactly the coordinates of
+:mod:`plw_stats.models.beta_graph`, so the posterior has the same variables, and
+``tests/models/test_native.py`` checks the log density and gradient against PyMC's at random
+points.  ``z_intercept`` does not enter the likelihood, so it is drawn from its N(0, 1)
+conditional instead of by NUTS.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+import xarray as xr
+
+if TYPE_CHECKING:
+    from plw_stats.models.beta_glmm import BetaMixedModel
+    from plw_stats.models.sampling import SamplerSettings
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _digamma(x: float) -> float:
+    result = 0.0
+    while x < 6.0:
+        result -= 1.0 / x
+        x += 1.0
+    f = 1.0 / (x * x)
+    series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))))
+    return result + math.log(x) - 0.5 / x - series
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _levels_block(theta, start, n_models, s0, shape, rate, grad):
+    """Centred model levels ~ MvNormal(0, sd²·I + s0²·J) and sd ~ Gamma(shape, rate)."""
+    log_sd = theta[start + n_models]
+    q = math.exp(2.0 * log_sd)
+    d = q + n_models * s0 * s0
+    total = 0.0
+    squares = 0.0
+    for m in range(n_models):
+        total += theta[start + m]
+        squares += theta[start + m] ** 2
+    quad = (squares - s0 * s0 * total * total / d) / q
+    lp = -0.5 * (quad + (n_models - 1) * math.log(q) + math.log(d))
+    for m in range(n_models):
+        grad[start + m] = -(theta[start + m] - s0 * s0 * total / d) / q
+    dquad = -quad / q + s0 * s0 * total * total / (d * d) / q
+    dq = -0.5 * (dquad + (n_models - 1) / q + 1.0 / d)
+    sd = math.exp(log_sd)
+    grad[start + n_models] = dq * 2.0 * q + shape - rate * sd
+    return lp + shape * log_sd - rate * sd
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _slopes_block(theta, start, n_bench, half_normal_sd, grad):
+    """Centred benchmark slopes ~ Normal(0, sd) and sd ~ HalfNormal(half_normal_sd)."""
+    log_sd = theta[start + n_bench]
+    sd = math.exp(log_sd)
+    squares = 0.0
+    for b in range(n_bench):
+        squares += theta[start + b] ** 2
+        grad[start + b] = -theta[start + b] / (sd * sd)
+    lp = -0.5 * squares / (sd * sd) - n_bench * log_sd
+    lp += -0.5 * sd * sd / half_normal_sd**2 + log_sd
+    grad[start + n_bench] = squares / (sd * sd) - n_bench - sd * sd / half_normal_sd**2 + 1.0
+    return lp
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def log_density(theta, x1, x2, wp, log_y, log_1my, bench_idx, model_idx, consts, layout):
+    """Log posterior density (up to a constant) and its gradient at ``theta``.
+
+    ``layout`` = (n_models, n_benchmarks, level_start, slope_start); ``consts`` = (rotation
+    inverse (4), prior precision of the rotated coefficients (4), intercept sd, model-sd Gamma
+    shape and rate, slope-sd HalfNormal scale, kappa Gamma shape and rate).
+    """
+    grad = np.zeros(theta.size)
+    n_models, n_bench, level_start, slope_start = layout[0], layout[1], layout[2], layout[3]
+    r00, r01, r10, r11 = consts[0], consts[1], consts[2], consts[3]
+    p00, p01, p10, p11 = consts[4], consts[5], consts[6], consts[7]
+    s0 = consts[8]
+    a0, a1 = theta[0], theta[1]
+    lp = -0.5 * (a0 * (p00 * a0 + p01 * a1) + a1 * (p10 * a0 + p11 * a1))
+    grad[0] = -(p00 * a0 + p01 * a1)
+    grad[1] = -(p10 * a0 + p11 * a1)
+    b1 = r00 * a0 + r01 * a1
+    b2 = r10 * a0 + r11 * a1
+    if n_models > 1:
+        lp += _levels_block(theta, level_start, n_models, s0, consts[9], consts[10], grad)
+    else:
+        lp += -0.5 * theta[level_start] ** 2 / (s0 * s0)
+        grad[level_start] = -theta[level_start] / (s0 * s0)
+    if n_bench > 1:
+        lp += _slopes_block(theta, slope_start, n_bench, consts[11], grad)
+    log_kappa = theta[theta.size - 1]
+    kappa = math.exp(log_kappa)
+    lp += consts[12] * log_kappa - consts[13] * kappa
+    n = x1.size
+    lp += n * math.lgamma(kappa)
+    dkappa = n * _digamma(kappa)
+    g_b1 = 0.0
+    g_b2 = 0.0
+    for i in range(n):
+        level = theta[level_start + model_idx[i]] if n_models > 1 else theta[level_start]
+        eta = b1 * x1[i] + b2 * x2[i] + level
+        if n_bench > 1:
+            eta += theta[slope_start + bench_idx[i]] * wp[i]
+        mu = 1.0 / (1.0 + math.exp(-eta)) if eta >= 0 else math.exp(eta) / (1.0 + math.exp(eta))
+        alpha = mu * kappa
+        beta = (1.0 - mu) * kappa
+        lp += -math.lgamma(alpha) - math.lgamma(beta)
+        lp += (alpha - 1.0) * log_y[i] + (beta - 1.0) * log_1my[i]
+        psi_a = _digamma(alpha)
+        psi_b = _digamma(beta)
+        d_eta = kappa * (psi_b - psi_a + log_y[i] - log_1my[i]) * mu * (1.0 - mu)
+        g_b1 += d_eta * x1[i]
+        g_b2 += d_eta * x2[i]
+        grad[level_start + (model_idx[i] if n_models > 1 else 0)] += d_eta
+        if n_bench > 1:
+            grad[slope_start + bench_idx[i]] += d_eta * wp[i]
+        dkappa += -mu * psi_a - (1.0 - mu) * psi_b + mu * log_y[i] + (1.0 - mu) * log_1my[i]
+    grad[theta.size - 1] = consts[12] - consts[13] * kappa + dkappa * kappa
+    grad[0] += r00 * g_b1 + r10 * g_b2
+    grad[1] += r01 * g_b1 + r11 * g_b2
+    return lp, grad
+
+
+def supports(spec: BetaMixedModel) -> bool:
+    """Whether this backend implements ``spec`` (the default specification does)."""
+    return (
+        spec.quadratic and spec.model_intercept == "centered" and spec.benchmark_slope == "centered"
+    )
+
+
+@dataclass(frozen=True)
+class NativeProblem:
+    """Arrays and constants of one dataset, in the form :func:`log_density` takes."""
+
+    arrays: dict[str, np.ndarray]
+    consts: np.ndarray
+    layout: np.ndarray
+    rotation_inverse: np.ndarray
+    wp_means: np.ndarray
+    intercept_sd: float
+    benchmarks: list[str]
+    models: list[str]
+
+    @classmethod
+    def from_spec(cls, spec: BetaMixedModel) -> NativeProblem:
+        """Precompute everything that does not change during sampling."""
+        from plw_stats.models.beta_graph import centred_quadratic
+
+        wp = spec.wp()
+        centred, means = centred_quadratic(wp)
+        _, r = np.linalg.qr(centred)
+        r = r / np.sqrt(centred.shape[0])
+        p = spec.priors
+        precision = np.linalg.inv(p.coef_sd**2 * r @ r.T)
+        y = spec.response()
+        n_models, n_bench = len(spec.models), len(spec.benchmarks)
+        level_start = 2
+        slope_start = level_start + (n_models + 1 if n_models > 1 else 1)
+        bench = spec.data["benchmark"].map({b: i for i, b in enumerate(spec.benchmarks)})
+        model = spec.data["model"].map({m: i for i, m in enumerate(spec.models)})
+        rotation_inverse = np.linalg.inv(r)
+        consts = np.concatenate(
+            [
+                rotation_inverse.ravel(),
+                precision.ravel(),
+                [
+                    p.intercept_sd,
+                    p.model_sd_shape,
+                    p.model_sd_rate,
+                    p.slope_sd_scale,
+                    p.kappa_shape,
+                    p.kappa_rate,
+                ],
+            ]
+        )
+        arrays = {
+            "x1": centred[:, 0].copy(),
+            "x2": centred[:, 1].copy(),
+            "wp": wp.astype(float),
+            "log_y": np.log(y),
+            "log_1my": np.log1p(-y),
+            "bench_idx": bench.to_numpy(np.int64),
+            "model_idx": model.to_numpy(np.int64),
+        }
+        return cls(
+            arrays=arrays,
+            consts=consts.astype(float),
+            layout=np.array([n_models, n_bench, level_start, slope_start], dtype=np.int64),
+            rotation_inverse=rotation_inverse,
+            wp_means=means,
+            intercept_sd=p.intercept_sd,
+            benchmarks=spec.benchmarks,
+            models=spec.models,
+        )
+
+    @property
+    def n_dim(self) -> int:
+        """Length of the unconstrained parameter vector."""
+        _, n_bench, _, slope_start = self.layout
+        return int(slope_start + (n_bench + 1 if n_bench > 1 else 0) + 1)
+
+    def logp(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Log density and gradient at ``theta`` (float64 vector of length ``n_dim``).
+
+        Overflow far out in the tails gives ``-inf`` (NUTS then rejects the step as a
+        divergence) instead of an exception.
+        """
+        a = self.arrays
+        lp, grad = log_density(
+            theta,
+            a["x1"],
+            a["x2"],
+            a["wp"],
+            a["log_y"],
+            a["log_1my"],
+            a["bench_idx"],
+            a["model_idx"],
+            self.consts,
+            self.layout,
+        )
+        if not (np.isfinite(lp) and np.all(np.isfinite(grad))):
+            return -np.inf, np.zeros_like(theta)
+        return lp, grad
+
+    def initial_point(self, seed: int) -> np.ndarray:
+        """Return a jittered starting point near the prior centre (never a zero gradient)."""
+        rng = np.random.default_rng(seed)
+        theta = rng.uniform(-0.5, 0.5, self.n_dim)
+        theta[-1] += math.log(10.0)
+        return theta
+
+
+def sample_native(
+    spec: BetaMixedModel, settings: SamplerSettings, seed: int, *, progress: bool
+) -> xr.DataTree:
+    """Sample ``spec``'s posterior with nutpie on the hand-written log density.
+
+    Returns a DataTree whose posterior has the same variables as the PyMC model's.
+    """
+    import nutpie
+    from nutpie.compiled_pyfunc import from_pyfunc
+
+    problem = NativeProblem.from_spec(spec)
+
+    def make_logp_fn():
+        return lambda theta, **_: problem.logp(theta)
+
+    def make_expand_fn(*_):
+        return lambda theta, **_: {"theta": theta.copy()}
+
+    compiled = from_pyfunc(
+        problem.n_dim,
+        make_logp_fn,
+        make_expand_fn,
+        [np.dtype("float64")],
+        [(problem.n_dim,)],
+        ["theta"],
+        make_initial_point_fn=problem.initial_point,
+    )
+    trace = nutpie.sample(
+        compiled,
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=settings.n_cores,
+        seed=seed,
+        target_accept=settings.target_accept,
+        progress_bar=progress,
+        save_warmup=False,
+    )
+    theta = trace["posterior"]["theta"].transpose("chain", "draw", ...).to_numpy()
+    idata = trace.copy()
+    idata["posterior"] = xr.DataTree(dataset=expand_draws(problem, theta, seed))
+    return idata
+
+
+def expand_draws(problem: NativeProblem, theta: np.ndarray, seed: int) -> xr.Dataset:
+    """Name the raw draws (chain, draw, k) as the PyMC model names its posterior variables."""
+    n_models, n_bench, level_start, slope_start = (int(v) for v in problem.layout)
+    b = theta[..., :2] @ problem.rotation_inverse.T
+    cd = ("chain", "draw")
+    out = {
+        "coef_rotated": ((*cd, "coef_rotated_dim_0"), theta[..., :2]),
+        "b_wp": (cd, b[..., 0]),
+        "b_wp2": (cd, b[..., 1]),
+        "kappa": (cd, np.exp(theta[..., -1])),
+    }
+    if n_models > 1:
+        levels = theta[..., level_start : level_start + n_models]
+        sd_model = np.exp(theta[..., level_start + n_models])
+        s0 = problem.intercept_sd
+        precision = 1.0 / s0**2 + n_models / sd_model**2
+        z0 = np.random.default_rng([seed, 7]).standard_normal(sd_model.shape)
+        a0 = levels.sum(axis=-1) / sd_model**2 / precision + z0 / np.sqrt(precision)
+        out |= {
+            "model_level": ((*cd, "pretrained"), levels),
+            "sd_model": (cd, sd_model),
+            "z_intercept": (cd, z0),
+            "model_offset": ((*cd, "pretrained"), levels - a0[..., None]),
+        }
+    else:
+        a0 = theta[..., level_start]
+    if n_bench > 1:
+        out |= {
+            "slope": ((*cd, "benchmark"), theta[..., slope_start : slope_start + n_bench]),
+            "sd_slope": (cd, np.exp(theta[..., slope_start + n_bench])),
+        }
+    means = problem.wp_means
+    out["intercept_centred"] = (cd, a0)
+    out["intercept"] = (cd, a0 - b[..., 0] * means[0] - b[..., 1] * means[1])
+    coords = {
+        "chain": np.arange(theta.shape[0]),
+        "draw": np.arange(theta.shape[1]),
+        "benchmark": problem.benchmarks,
+        "pretrained": problem.models,
+    }
+    dataset = xr.Dataset(out, coords=coords)
+    return dataset.drop_vars([c for c in ("benchmark", "pretrained") if c not in dataset.dims])

@@ -1,0 +1,96 @@
+"""The hand-written log density must equal PyMC's (up to a constant) with the same gradient."""
+
+import numpy as np
+import pytest
+
+from plw_stats.models import native
+from plw_stats.models.beta_glmm import BetaMixedModel
+from plw_stats.models.native import NativeProblem
+from plw_stats.models.sampling import SamplerSettings
+
+#: PyMC value variables in the order of the native parameter vector.
+ORDER = [
+    "coef_rotated",
+    "model_level",
+    "sd_model_log__",
+    "intercept_centred",
+    "slope",
+    "sd_slope_log__",
+    "kappa_log__",
+]
+
+
+def subset(scores, models=None, benchmarks=None):
+    spec = BetaMixedModel.from_table(scores, "AlpacaDataShort")
+    data = spec.data
+    if models:
+        data = data[data["model"].isin(models)]
+    if benchmarks:
+        data = data[data["benchmark"].isin(benchmarks)]
+    return BetaMixedModel(data, name="subset")
+
+
+def pymc_point_and_gradient(spec, theta):
+    model = spec.build()
+    names = [v.name for v in model.value_vars]
+    point = model.initial_point()
+    sizes = {n: max(1, int(np.prod(point[n].shape))) for n in names}
+    cursor = 0
+    for name in [n for n in ORDER if n in names]:
+        point[name] = theta[cursor : cursor + sizes[name]].reshape(point[name].shape)
+        cursor += sizes[name]
+    assert cursor == theta.size
+    gradient = model.compile_dlogp()(point)
+    offsets = np.cumsum([0] + [sizes[n] for n in names])
+    by_name = {n: gradient[offsets[i] : offsets[i + 1]] for i, n in enumerate(names)}
+    ordered = np.concatenate([by_name[n] for n in ORDER if n in names])
+    return model.compile_logp()(point), ordered
+
+
+@pytest.mark.parametrize(
+    ("models", "benchmarks"),
+    [(None, None), (["llama2-7b"], None), (None, ["piqa"]), (["llama1-7b"], ["wmt16_en_de"])],
+    ids=["full", "single-model", "single-benchmark", "single-both"],
+)
+def test_log_density_and_gradient_match_pymc(demo_scores, models, benchmarks):
+    spec = subset(demo_scores, models, benchmarks)
+    problem = NativeProblem.from_spec(spec)
+    rng = np.random.default_rng(0)
+    offsets = []
+    for seed in range(3):
+        theta = problem.initial_point(seed) + rng.normal(0, 0.3, problem.n_dim)
+        lp, grad = problem.logp(theta)
+        reference_lp, reference_grad = pymc_point_and_gradient(spec, theta)
+        np.testing.assert_allclose(grad, reference_grad, rtol=1e-7, atol=1e-7)
+        offsets.append(lp - reference_lp)
+    np.testing.assert_allclose(offsets, offsets[0], atol=1e-8)  # equal up to a constant
+
+
+def test_overflow_gives_minus_infinity_not_an_error(demo_scores):
+    problem = NativeProblem.from_spec(subset(demo_scores))
+    theta = np.full(problem.n_dim, 800.0)
+    lp, grad = problem.logp(theta)
+    assert lp == -np.inf and not grad.any()
+
+
+def test_only_the_default_specification_is_native(demo_scores):
+    spec = subset(demo_scores)
+    assert native.supports(spec)
+    assert not native.supports(BetaMixedModel(spec.data, benchmark_slope="noncentered"))
+
+
+@pytest.mark.slow
+def test_native_and_pymc_graph_posteriors_agree(demo_scores):
+    spec = BetaMixedModel.from_table(demo_scores, "AlpacaDataShort")
+    settings = {"chains": 4, "draws": 500, "tune": 500}
+    fast = spec.fit(SamplerSettings(**settings), random_seed=1)
+    graph = spec.fit(SamplerSettings(**settings, sampler="nutpie"), random_seed=1)
+    for key in ("intercept", "wp", "wp2"):
+        a, b = fast.coefficients[key], graph.coefficients[key]
+        assert abs(a.mean - b.mean) < 0.15 * a.sd, key
+        assert a.sd == pytest.approx(b.sd, rel=0.15), key
+    assert fast.critical.plw.mean == pytest.approx(graph.critical.plw.mean, abs=0.01)
+    assert set(graph.idata["posterior"].data_vars) <= set(fast.idata["posterior"].data_vars) | {
+        "critical_wp",
+        "critical_plw",
+    }
