@@ -4,6 +4,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import xarray as xr
 from arviz_stats.base import array_stats
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
@@ -12,6 +13,7 @@ from plw_stats import plots
 from plw_stats.errors import DataSchemaError, ModelSpecError
 from plw_stats.plots.gallery import CAPTIONS, close_all, figure_set
 from plw_stats.plots.style import format_plw
+from plw_stats.results import BetaFitResult
 from plw_stats.transforms import aggregates, plw_to_wp
 
 
@@ -281,3 +283,19 @@ def test_figure_set_draws_what_the_inputs_allow(demo_scores, sweep_fit, gam_fit,
     assert not any(plt.fignum_exists(f.figure.number) for f in full)
     scores_only = figure_set(demo_scores)
     assert [f.name for f in scores_only] == ["aggregates", "benchmarks"]
+
+
+def test_figures_say_so_when_no_draw_has_an_interior_maximum(sweep_fit):
+    fit = sweep_fit.groups["AlpacaData"]
+    idata = fit.idata.copy()
+    posterior = idata["posterior"].to_dataset()
+    idata["posterior"] = xr.DataTree(dataset=posterior.assign(b_wp2=abs(posterior["b_wp2"])))
+    convex = BetaFitResult.from_idata(
+        fit.spec, idata, settings=fit.settings, random_seed=fit.random_seed
+    )
+    assert convex.critical.plw is None
+    ax = plots.plot_critical_posterior(convex)
+    assert not ax.patches and "too few interior draws to draw" in ax.texts[0].get_text()
+    ax = plots.plot_fitted_curve(convex)
+    assert "no interior maximum" in ax.texts[0].get_text()
+    assert not any(ln.get_label().startswith("critical") for ln in ax.get_lines())
