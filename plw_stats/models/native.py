@@ -80,21 +80,26 @@ def _slopes_block(theta, start, n_bench, half_normal_sd, grad):
 def log_density(theta, x1, x2, wp, log_y, log_1my, bench_idx, model_idx, consts, layout):
     """Log posterior density (up to a constant) and its gradient at ``theta``.
 
-    ``layout`` = (n_models, n_benchmarks, level_start, slope_start); ``consts`` = (rotation
-    inverse (4), prior precision of the rotated coefficients (4), intercept sd, model-sd Gamma
-    shape and rate, slope-sd HalfNormal scale, kappa Gamma shape and rate).
+    ``layout`` = (n_models, n_benchmarks, level_start, slope_start, quadratic); ``consts`` =
+    (rotation inverse (4), prior precision of the rotated coefficients (4), intercept sd,
+    model-sd Gamma shape and rate, slope-sd HalfNormal scale, kappa Gamma shape and rate).
     """
     grad = np.zeros(theta.size)
     n_models, n_bench, level_start, slope_start = layout[0], layout[1], layout[2], layout[3]
+    quadratic = layout[4] == 1
     r00, r01, r10, r11 = consts[0], consts[1], consts[2], consts[3]
     p00, p01, p10, p11 = consts[4], consts[5], consts[6], consts[7]
     s0 = consts[8]
-    a0, a1 = theta[0], theta[1]
-    lp = -0.5 * (a0 * (p00 * a0 + p01 * a1) + a1 * (p10 * a0 + p11 * a1))
-    grad[0] = -(p00 * a0 + p01 * a1)
-    grad[1] = -(p10 * a0 + p11 * a1)
-    b1 = r00 * a0 + r01 * a1
-    b2 = r10 * a0 + r11 * a1
+    lp = 0.0
+    b1 = 0.0
+    b2 = 0.0
+    if quadratic:
+        a0, a1 = theta[0], theta[1]
+        lp = -0.5 * (a0 * (p00 * a0 + p01 * a1) + a1 * (p10 * a0 + p11 * a1))
+        grad[0] = -(p00 * a0 + p01 * a1)
+        grad[1] = -(p10 * a0 + p11 * a1)
+        b1 = r00 * a0 + r01 * a1
+        b2 = r10 * a0 + r11 * a1
     if n_models > 1:
         lp += _levels_block(theta, level_start, n_models, s0, consts[9], consts[10], grad)
     else:
@@ -130,16 +135,15 @@ def log_density(theta, x1, x2, wp, log_y, log_1my, bench_idx, model_idx, consts,
             grad[slope_start + bench_idx[i]] += d_eta * wp[i]
         dkappa += -mu * psi_a - (1.0 - mu) * psi_b + mu * log_y[i] + (1.0 - mu) * log_1my[i]
     grad[theta.size - 1] = consts[12] - consts[13] * kappa + dkappa * kappa
-    grad[0] += r00 * g_b1 + r10 * g_b2
-    grad[1] += r01 * g_b1 + r11 * g_b2
+    if quadratic:
+        grad[0] += r00 * g_b1 + r10 * g_b2
+        grad[1] += r01 * g_b1 + r11 * g_b2
     return lp, grad
 
 
 def supports(spec: BetaMixedModel) -> bool:
-    """Whether this backend implements ``spec`` (the default specification does)."""
-    return (
-        spec.quadratic and spec.model_intercept == "centered" and spec.benchmark_slope == "centered"
-    )
+    """Whether this backend implements ``spec`` (default parameterisation, quadratic or null)."""
+    return spec.model_intercept == "centered" and spec.benchmark_slope == "centered"
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ class NativeProblem:
         precision = np.linalg.inv(p.coef_sd**2 * r @ r.T)
         y = spec.response()
         n_models, n_bench = len(spec.models), len(spec.benchmarks)
-        level_start = 2
+        level_start = 2 if spec.quadratic else 0
         slope_start = level_start + (n_models + 1 if n_models > 1 else 1)
         bench = spec.data["benchmark"].map({b: i for i, b in enumerate(spec.benchmarks)})
         model = spec.data["model"].map({m: i for i, m in enumerate(spec.models)})
@@ -199,7 +203,9 @@ class NativeProblem:
         return cls(
             arrays=arrays,
             consts=consts.astype(float),
-            layout=np.array([n_models, n_bench, level_start, slope_start], dtype=np.int64),
+            layout=np.array(
+                [n_models, n_bench, level_start, slope_start, int(spec.quadratic)], dtype=np.int64
+            ),
             rotation_inverse=rotation_inverse,
             wp_means=means,
             intercept_sd=p.intercept_sd,
@@ -210,7 +216,7 @@ class NativeProblem:
     @property
     def n_dim(self) -> int:
         """Length of the unconstrained parameter vector."""
-        _, n_bench, _, slope_start = self.layout
+        _, n_bench, _, slope_start, _ = self.layout
         return int(slope_start + (n_bench + 1 if n_bench > 1 else 0) + 1)
 
     def logp(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -290,15 +296,18 @@ def sample_native(
 
 def expand_draws(problem: NativeProblem, theta: np.ndarray, seed: int) -> xr.Dataset:
     """Name the raw draws (chain, draw, k) as the PyMC model names its posterior variables."""
-    n_models, n_bench, level_start, slope_start = (int(v) for v in problem.layout)
-    b = theta[..., :2] @ problem.rotation_inverse.T
+    n_models, n_bench, level_start, slope_start, quadratic = (int(v) for v in problem.layout)
     cd = ("chain", "draw")
-    out = {
-        "coef_rotated": ((*cd, "coef_rotated_dim_0"), theta[..., :2]),
-        "b_wp": (cd, b[..., 0]),
-        "b_wp2": (cd, b[..., 1]),
-        "kappa": (cd, np.exp(theta[..., -1])),
-    }
+    out = {"kappa": (cd, np.exp(theta[..., -1]))}
+    if quadratic:
+        b = theta[..., :2] @ problem.rotation_inverse.T
+        out |= {
+            "coef_rotated": ((*cd, "coef_rotated_dim_0"), theta[..., :2]),
+            "b_wp": (cd, b[..., 0]),
+            "b_wp2": (cd, b[..., 1]),
+        }
+    else:
+        b = np.zeros((*theta.shape[:2], 2))
     if n_models > 1:
         levels = theta[..., level_start : level_start + n_models]
         sd_model = np.exp(theta[..., level_start + n_models])
@@ -330,3 +339,52 @@ def expand_draws(problem: NativeProblem, theta: np.ndarray, seed: int) -> xr.Dat
     }
     dataset = xr.Dataset(out, coords=coords)
     return dataset.drop_vars([c for c in ("benchmark", "pretrained") if c not in dataset.dims])
+
+
+def pointwise_log_likelihood(spec: BetaMixedModel, posterior: xr.Dataset) -> np.ndarray:
+    """Log-likelihood of every observation under every draw, shape (chain, draw, n).
+
+    Vectorised NumPy on the posterior's named variables (no compilation), in chunks of draws so
+    memory stays bounded for large tables.
+    """
+    from scipy.special import gammaln
+
+    a = NativeProblem.from_spec(spec).arrays
+    n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
+    flat = {name: _flat_draws(posterior, name) for name in posterior.data_vars}
+    out = np.empty((n_chain * n_draw, a["x1"].size))
+    step = max(1, 2_000_000 // max(1, a["x1"].size))
+    for start in range(0, n_chain * n_draw, step):
+        rows = slice(start, start + step)
+        eta = flat["intercept"][rows, None] + _linear_part(flat, rows, a, spec)
+        mu = 1.0 / (1.0 + np.exp(-eta))
+        kappa = flat["kappa"][rows, None]
+        alpha, beta = mu * kappa, (1.0 - mu) * kappa
+        out[rows] = (
+            gammaln(kappa)
+            - gammaln(alpha)
+            - gammaln(beta)
+            + (alpha - 1.0) * a["log_y"]
+            + (beta - 1.0) * a["log_1my"]
+        )
+    return out.reshape(n_chain, n_draw, -1)
+
+
+def _flat_draws(posterior: xr.Dataset, name: str) -> np.ndarray:
+    array = posterior[name]
+    rest = [d for d in array.dims if d not in ("chain", "draw")]
+    values = array.transpose("chain", "draw", *rest).to_numpy()
+    return values.reshape(-1, *values.shape[2:])
+
+
+def _linear_part(flat, rows, arrays, spec) -> np.ndarray:
+    """Everything in the linear predictor but the intercept at wp = 0."""
+    wp = arrays["wp"]
+    eta = np.zeros((len(flat["kappa"][rows]), wp.size))
+    if spec.quadratic:
+        eta += flat["b_wp"][rows, None] * wp + flat["b_wp2"][rows, None] * wp**2
+    if spec.has_model_intercept:
+        eta += flat["model_offset"][rows][:, arrays["model_idx"]]
+    if spec.has_benchmark_slope:
+        eta += flat["slope"][rows][:, arrays["bench_idx"]] * wp
+    return eta

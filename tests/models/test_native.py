@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from plw_stats.models import native
 from plw_stats.models.beta_glmm import BetaMixedModel
@@ -20,14 +21,14 @@ ORDER = [
 ]
 
 
-def subset(scores, models=None, benchmarks=None):
+def subset(scores, models=None, benchmarks=None, quadratic=True):
     spec = BetaMixedModel.from_table(scores, "AlpacaDataShort")
     data = spec.data
     if models:
         data = data[data["model"].isin(models)]
     if benchmarks:
         data = data[data["benchmark"].isin(benchmarks)]
-    return BetaMixedModel(data, name="subset")
+    return BetaMixedModel(data, name="subset", quadratic=quadratic)
 
 
 def pymc_point_and_gradient(spec, theta):
@@ -48,12 +49,18 @@ def pymc_point_and_gradient(spec, theta):
 
 
 @pytest.mark.parametrize(
-    ("models", "benchmarks"),
-    [(None, None), (["llama2-7b"], None), (None, ["piqa"]), (["llama1-7b"], ["wmt16_en_de"])],
-    ids=["full", "single-model", "single-benchmark", "single-both"],
+    ("models", "benchmarks", "quadratic"),
+    [
+        (None, None, True),
+        (["llama2-7b"], None, True),
+        (None, ["piqa"], True),
+        (["llama1-7b"], ["wmt16_en_de"], True),
+        (None, None, False),
+    ],
+    ids=["full", "single-model", "single-benchmark", "single-both", "null-model"],
 )
-def test_log_density_and_gradient_match_pymc(demo_scores, models, benchmarks):
-    spec = subset(demo_scores, models, benchmarks)
+def test_log_density_and_gradient_match_pymc(demo_scores, models, benchmarks, quadratic):
+    spec = subset(demo_scores, models, benchmarks, quadratic)
     problem = NativeProblem.from_spec(spec)
     rng = np.random.default_rng(0)
     offsets = []
@@ -75,7 +82,7 @@ def test_overflow_gives_minus_infinity_not_an_error(demo_scores):
 
 def test_only_the_default_specification_is_native(demo_scores):
     spec = subset(demo_scores)
-    assert native.supports(spec)
+    assert native.supports(spec) and native.supports(subset(demo_scores, quadratic=False))
     assert not native.supports(BetaMixedModel(spec.data, benchmark_slope="noncentered"))
 
 
@@ -94,3 +101,38 @@ def test_native_and_pymc_graph_posteriors_agree(demo_scores):
         "critical_wp",
         "critical_plw",
     }
+
+
+def test_pointwise_log_likelihood_matches_scipy(demo_scores):
+    from scipy import stats
+
+    spec = subset(demo_scores)
+    rng = np.random.default_rng(1)
+    shape = (2, 3)
+    posterior = xr.Dataset(
+        {
+            "intercept": (("chain", "draw"), rng.normal(-1, 0.3, shape)),
+            "b_wp": (("chain", "draw"), rng.normal(5, 0.3, shape)),
+            "b_wp2": (("chain", "draw"), rng.normal(-4, 0.3, shape)),
+            "kappa": (("chain", "draw"), rng.uniform(5, 10, shape)),
+            "model_offset": (("chain", "draw", "pretrained"), rng.normal(0, 0.3, (*shape, 2))),
+            "slope": (("chain", "draw", "benchmark"), rng.normal(0, 0.5, (*shape, 13))),
+        },
+        coords={"pretrained": spec.models, "benchmark": spec.benchmarks},
+    )
+    got = native.pointwise_log_likelihood(spec, posterior)
+    assert got.shape == (2, 3, len(spec.data))
+    c, d = 1, 2
+    draw = posterior.isel(chain=c, draw=d)
+    wp, y = spec.wp(), spec.response()
+    offsets = draw["model_offset"].sel(pretrained=spec.data["model"].to_numpy()).to_numpy()
+    slopes = draw["slope"].sel(benchmark=spec.data["benchmark"].to_numpy()).to_numpy()
+    eta = (
+        float(draw["intercept"])
+        + (float(draw["b_wp"]) + slopes) * wp
+        + float(draw["b_wp2"]) * wp**2
+        + offsets
+    )
+    mu, kappa = 1 / (1 + np.exp(-eta)), float(draw["kappa"])
+    expected = stats.beta.logpdf(y, mu * kappa, (1 - mu) * kappa)
+    np.testing.assert_allclose(got[c, d], expected, rtol=1e-10)
