@@ -9,7 +9,7 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 #: Tiny sampler settings, read by each notebook's parameter cell.
-TINY = {"PLW_NB_DRAWS": "100", "PLW_NB_TUNE": "100", "PLW_NB_CHAINS": "2", "PLW_NB_SAMPLER": "pymc"}
+TINY = {"PLW_NB_DRAWS": "100", "PLW_NB_TUNE": "100", "PLW_NB_CHAINS": "2"}
 
 
 def test_both_notebooks_are_there():

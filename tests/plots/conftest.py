@@ -13,8 +13,8 @@ from plw_stats.sweep import fit_sweep
 
 #: Two datasets are enough to exercise every multi-panel figure.
 FIT_DATASETS = ["AlpacaData", "AlpacaDataShort"]
-#: PyMC's sampler reuses its compiled C code across fits and sessions (nutpie recompiles).
-TINY = SamplerSettings(chains=2, draws=100, tune=100, sampler="pymc")
+#: The default (native) sampler compiles once into numba's disk cache.
+TINY = SamplerSettings(chains=2, draws=100, tune=100)
 
 
 @pytest.fixture(scope="session")
