@@ -21,7 +21,11 @@ from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
+import pandas as pd
 import xarray as xr
+
+#: Per-cell arrays, in the order :func:`log_density` takes them.
+CELL_ARRAYS = ("x1", "x2", "wp", "count", "sum_log_y", "sum_log_1my", "bench_idx", "model_idx")
 
 if TYPE_CHECKING:
     from plw_stats.models.beta_glmm import BetaMixedModel
@@ -77,14 +81,22 @@ def _slopes_block(theta, start, n_bench, half_normal_sd, grad):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def log_density(theta, x1, x2, wp, log_y, log_1my, bench_idx, model_idx, consts, layout):
+def log_density(
+    theta, x1, x2, wp, count, sum_log_y, sum_log_1my, bench_idx, model_idx, consts, layout
+):
     """Log posterior density (up to a constant) and its gradient at ``theta``.
+
+    The likelihood runs over *cells* (model, benchmark, PLW level): rows that share a cell
+    (repeated seeds) share their mean, so the beta log density of the cell needs only the row
+    count and the sums of log y and log(1 − y) — exact, and the cost grows with the number of
+    cells, not of rows.
 
     ``layout`` = (n_models, n_benchmarks, level_start, slope_start, quadratic); ``consts`` =
     (rotation inverse (4), prior precision of the rotated coefficients (4), intercept sd,
     model-sd Gamma shape and rate, slope-sd HalfNormal scale, kappa Gamma shape and rate).
     """
     grad = np.zeros(theta.size)
+    n_obs = count.sum()
     n_models, n_bench, level_start, slope_start = layout[0], layout[1], layout[2], layout[3]
     quadratic = layout[4] == 1
     r00, r01, r10, r11 = consts[0], consts[1], consts[2], consts[3]
@@ -110,12 +122,11 @@ def log_density(theta, x1, x2, wp, log_y, log_1my, bench_idx, model_idx, consts,
     log_kappa = theta[theta.size - 1]
     kappa = math.exp(log_kappa)
     lp += consts[12] * log_kappa - consts[13] * kappa
-    n = x1.size
-    lp += n * math.lgamma(kappa)
-    dkappa = n * _digamma(kappa)
+    lp += n_obs * math.lgamma(kappa)
+    dkappa = n_obs * _digamma(kappa)
     g_b1 = 0.0
     g_b2 = 0.0
-    for i in range(n):
+    for i in range(x1.size):
         level = theta[level_start + model_idx[i]] if n_models > 1 else theta[level_start]
         eta = b1 * x1[i] + b2 * x2[i] + level
         if n_bench > 1:
@@ -123,17 +134,19 @@ def log_density(theta, x1, x2, wp, log_y, log_1my, bench_idx, model_idx, consts,
         mu = 1.0 / (1.0 + math.exp(-eta)) if eta >= 0 else math.exp(eta) / (1.0 + math.exp(eta))
         alpha = mu * kappa
         beta = (1.0 - mu) * kappa
-        lp += -math.lgamma(alpha) - math.lgamma(beta)
-        lp += (alpha - 1.0) * log_y[i] + (beta - 1.0) * log_1my[i]
+        lp += -count[i] * (math.lgamma(alpha) + math.lgamma(beta))
+        lp += (alpha - 1.0) * sum_log_y[i] + (beta - 1.0) * sum_log_1my[i]
         psi_a = _digamma(alpha)
         psi_b = _digamma(beta)
-        d_eta = kappa * (psi_b - psi_a + log_y[i] - log_1my[i]) * mu * (1.0 - mu)
+        d_mu = kappa * (count[i] * (psi_b - psi_a) + sum_log_y[i] - sum_log_1my[i])
+        d_eta = d_mu * mu * (1.0 - mu)
         g_b1 += d_eta * x1[i]
         g_b2 += d_eta * x2[i]
         grad[level_start + (model_idx[i] if n_models > 1 else 0)] += d_eta
         if n_bench > 1:
             grad[slope_start + bench_idx[i]] += d_eta * wp[i]
-        dkappa += -mu * psi_a - (1.0 - mu) * psi_b + mu * log_y[i] + (1.0 - mu) * log_1my[i]
+        dkappa += -count[i] * (mu * psi_a + (1.0 - mu) * psi_b)
+        dkappa += mu * sum_log_y[i] + (1.0 - mu) * sum_log_1my[i]
     grad[theta.size - 1] = consts[12] - consts[13] * kappa + dkappa * kappa
     if quadratic:
         grad[0] += r00 * g_b1 + r10 * g_b2
@@ -191,15 +204,28 @@ class NativeProblem:
                 ],
             ]
         )
-        arrays = {
-            "x1": centred[:, 0].copy(),
-            "x2": centred[:, 1].copy(),
-            "wp": wp.astype(float),
-            "log_y": np.log(y),
-            "log_1my": np.log1p(-y),
-            "bench_idx": bench.to_numpy(np.int64),
-            "model_idx": model.to_numpy(np.int64),
-        }
+        rows = pd.DataFrame(
+            {
+                "model_idx": model.to_numpy(np.int64),
+                "bench_idx": bench.to_numpy(np.int64),
+                "wp": wp.astype(float),
+                "x1": centred[:, 0],
+                "x2": centred[:, 1],
+                "log_y": np.log(y),
+                "log_1my": np.log1p(-y),
+            }
+        )
+        cells = rows.groupby(["model_idx", "bench_idx", "wp"], sort=True).agg(
+            x1=("x1", "first"),
+            x2=("x2", "first"),
+            count=("log_y", "size"),
+            sum_log_y=("log_y", "sum"),
+            sum_log_1my=("log_1my", "sum"),
+        )
+        cells = cells.reset_index()
+        arrays = {name: np.ascontiguousarray(cells[name].to_numpy()) for name in CELL_ARRAYS}
+        arrays["count"] = arrays["count"].astype(float)
+        arrays |= {f"row_{name}": rows[name].to_numpy() for name in rows.columns}
         return cls(
             arrays=arrays,
             consts=consts.astype(float),
@@ -225,19 +251,8 @@ class NativeProblem:
         Overflow far out in the tails gives ``-inf`` (NUTS then rejects the step as a
         divergence) instead of an exception.
         """
-        a = self.arrays
-        lp, grad = log_density(
-            theta,
-            a["x1"],
-            a["x2"],
-            a["wp"],
-            a["log_y"],
-            a["log_1my"],
-            a["bench_idx"],
-            a["model_idx"],
-            self.consts,
-            self.layout,
-        )
+        cells = [self.arrays[name] for name in CELL_ARRAYS]
+        lp, grad = log_density(theta, *cells, self.consts, self.layout)
         if not (np.isfinite(lp) and np.all(np.isfinite(grad))):
             return -np.inf, np.zeros_like(theta)
         return lp, grad
@@ -349,7 +364,8 @@ def pointwise_log_likelihood(spec: BetaMixedModel, posterior: xr.Dataset) -> np.
     """
     from scipy.special import gammaln
 
-    a = NativeProblem.from_spec(spec).arrays
+    arrays = NativeProblem.from_spec(spec).arrays
+    a = {k[4:]: v for k, v in arrays.items() if k.startswith("row_")}
     n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
     flat = {name: _flat_draws(posterior, name) for name in posterior.data_vars}
     out = np.empty((n_chain * n_draw, a["x1"].size))

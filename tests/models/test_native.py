@@ -1,6 +1,7 @@
 """The hand-written log density must equal PyMC's (up to a constant) with the same gradient."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -21,14 +22,15 @@ ORDER = [
 ]
 
 
-def subset(scores, models=None, benchmarks=None, quadratic=True):
+def subset(scores, models=None, benchmarks=None, quadratic=True, seeds=1):
     spec = BetaMixedModel.from_table(scores, "AlpacaDataShort")
-    data = spec.data
+    # repeated seeds: the same cells again with other scores
+    data = pd.concat([spec.data.assign(score=spec.data["score"] ** (1 + s)) for s in range(seeds)])
     if models:
         data = data[data["model"].isin(models)]
     if benchmarks:
         data = data[data["benchmark"].isin(benchmarks)]
-    return BetaMixedModel(data, name="subset", quadratic=quadratic)
+    return BetaMixedModel(data.reset_index(drop=True), name="subset", quadratic=quadratic)
 
 
 def pymc_point_and_gradient(spec, theta):
@@ -49,18 +51,20 @@ def pymc_point_and_gradient(spec, theta):
 
 
 @pytest.mark.parametrize(
-    ("models", "benchmarks", "quadratic"),
+    ("models", "benchmarks", "quadratic", "seeds"),
     [
-        (None, None, True),
-        (["llama2-7b"], None, True),
-        (None, ["piqa"], True),
-        (["llama1-7b"], ["wmt16_en_de"], True),
-        (None, None, False),
+        (None, None, True, 1),
+        (["llama2-7b"], None, True, 1),
+        (None, ["piqa"], True, 1),
+        (["llama1-7b"], ["wmt16_en_de"], True, 1),
+        (None, None, False, 1),
+        (None, None, True, 3),
     ],
-    ids=["full", "single-model", "single-benchmark", "single-both", "null-model"],
+    ids=["full", "single-model", "single-benchmark", "single-both", "null-model", "3-seeds"],
 )
-def test_log_density_and_gradient_match_pymc(demo_scores, models, benchmarks, quadratic):
-    spec = subset(demo_scores, models, benchmarks, quadratic)
+def test_log_density_and_gradient_match_pymc(demo_scores, models, benchmarks, quadratic, seeds):
+    spec = subset(demo_scores, models, benchmarks, quadratic, seeds)
+    assert len(spec.data) == seeds * len(subset(demo_scores, models, benchmarks).data)
     problem = NativeProblem.from_spec(spec)
     rng = np.random.default_rng(0)
     offsets = []
