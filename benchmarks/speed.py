@@ -38,6 +38,24 @@ def child_plw(draws: int, tune: int, scale: int) -> dict:
     )
 
 
+def child_native(draws: int, tune: int, scale: int) -> dict:
+    t0 = time.perf_counter()
+    from plw_stats.models.native import sample_native
+    from plw_stats.models.sampling import SamplerSettings
+
+    spec = _spec(scale)
+    t1 = time.perf_counter()
+    settings = SamplerSettings(draws=draws, tune=tune)
+    idata = sample_native(spec, settings, 1, progress=False)
+    t2 = time.perf_counter()
+    names = {"b0": "intercept", "b1": "b_wp", "b2": "b_wp2"}
+    # the native log density is compiled (or loaded from numba's disk cache) on first call,
+    # inside sampling: "compile" is reported as NaN and counted in "sampling"
+    return _report(
+        idata, names, rows=len(spec.data), imports=t1 - t0, compile=float("nan"), sampling=t2 - t1
+    )
+
+
 def child_bambi(draws: int, tune: int, scale: int) -> dict:
     t0 = time.perf_counter()
     import bambi as bmb
@@ -70,22 +88,37 @@ def child_bambi(draws: int, tune: int, scale: int) -> dict:
     )
 
 
+#: How each scale multiplies the design: (benchmark copies, model copies, seeds).
+SCALES = {1: (1, 1, 1), 10: (5, 1, 2), 100: (5, 2, 10), 1000: (10, 10, 1)}
+
+
 def _spec(scale: int):
+    """The demo group, or a larger design with more benchmarks, models and repeated seeds.
+
+    Scale 1000 here means "100x rows, all distinct cells" (10x benchmarks x 10x models, no
+    repeated seeds): the worst case, in which every row needs its own likelihood term.
+    """
+    import numpy as np
     import pandas as pd
 
     from plw_stats.datasets import load_demo_scores
     from plw_stats.models.beta_glmm import BetaMixedModel
 
     base = BetaMixedModel.from_table(load_demo_scores(), DATASET).data
-    if scale == 1:
-        return BetaMixedModel(base, name=DATASET)
+    n_bench, n_model, n_seed = SCALES[scale]
+    rng = np.random.default_rng(scale)
     copies = []
-    for i in range(scale):  # more benchmarks and models: each copy is a new (model, benchmark)
-        copies.append(
-            base.assign(
-                benchmark=base["benchmark"] + f"~{i % 10}", model=base["model"] + f"~{i // 10}"
-            )
-        )
+    for b in range(n_bench):
+        for m in range(n_model):
+            for _ in range(n_seed):
+                noise = rng.normal(0, 0.05, len(base))
+                copies.append(
+                    base.assign(
+                        benchmark=base["benchmark"] + f"~{b}",
+                        model=base["model"] + f"~{m}",
+                        score=np.clip(base["score"] + noise, 0, 1),
+                    )
+                )
     return BetaMixedModel(pd.concat(copies, ignore_index=True), name=f"{DATASET}x{scale}")
 
 
@@ -164,41 +197,46 @@ def main():
     parser.add_argument("--skip-scaling", action="store_true")
     args = parser.parse_args()
     if args.child:
-        run = child_plw if args.child == "plw" else child_bambi
+        run = {"plw": child_plw, "native": child_native, "bambi": child_bambi}[args.child]
         print(json.dumps(run(args.draws, args.tune, args.scale)))
         return
 
-    cold = dict(os.environ, PYTENSOR_FLAGS=f"compiledir={tempfile.mkdtemp(prefix='pt-cold-')}")
+    cold_graph = dict(os.environ, PYTENSOR_FLAGS=f"compiledir={tempfile.mkdtemp(prefix='pt-')}")
+    cold_native = dict(os.environ, NUMBA_CACHE_DIR=tempfile.mkdtemp(prefix="numba-"))
     print(
         "| case | rows | wall s | imports s | compile s | sampling s | min bulk ESS b0-b2 "
         "| ESS/s | divergences | peak RSS MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    results = {"cold": run_case("plw", args.draws, args.tune, env=cold)}
-    print(row("plw-stats, cold compile cache", results["cold"]), flush=True)
-    results["warm"] = run_case("plw", args.draws, args.tune, env=cold)
-    print(row("plw-stats, warm compile cache", results["warm"]), flush=True)
+    results = {}
+    cases = [
+        ("native_cold", "native", cold_native, "plw-stats native (default), cold numba cache"),
+        ("native", "native", cold_native, "plw-stats native (default), warm numba cache"),
+        ("graph_cold", "plw", cold_graph, "plw-stats nutpie on the PyMC graph, cold cache"),
+        ("graph", "plw", cold_graph, "plw-stats nutpie on the PyMC graph, warm cache"),
+    ]
     if not args.skip_bambi:
-        results["bambi"] = run_case("bambi", args.draws, args.tune)
-        print(
-            row("bambi 0.21 + nutpie, tight priors, target_accept 0.95", results["bambi"]),
-            flush=True,
-        )
+        cases.append(("bambi", "bambi", None, "bambi 0.21 + nutpie, tight priors, ta 0.95"))
+    for key, kind, env, label in cases:
+        results[key] = run_case(kind, args.draws, args.tune, env=env)
+        print(row(label, results[key]), flush=True)
     if not args.skip_scaling:
-        for scale in (10, 100):
-            r = run_case("plw", args.draws, args.tune, scale=scale)
-            print(row(f"plw-stats, {scale}x rows (warm)", r), flush=True)
+        labels = {
+            10: "10x rows (5x benchmarks, 2 seeds)",
+            100: "100x rows (5x benchmarks, 2x models, 10 seeds)",
+            1000: "100x rows, all distinct (10x benchmarks, 10x models)",
+        }
+        for scale, label in labels.items():
+            r = run_case("native", args.draws, args.tune, scale=scale, env=cold_native)
+            print(row(f"plw-stats native, {label}", r), flush=True)
     print()
-    print(
-        f"whole `plw-stats fit --dataset {DATASET}` process (warm cache): "
-        f"{run_cli(['fit', '--dataset', DATASET, '--quiet']):.1f} s"
-    )
-    fresh = dict(os.environ, PYTENSOR_FLAGS="compiledir=" + tempfile.mkdtemp(prefix="pt-"))
-    demo = run_cli(["fit", "--quiet"], env=fresh)
-    print(f"whole `plw-stats fit` on the demo (3 datasets), cold cache: {demo:.1f} s")
+    fit = ["fit", "--dataset", DATASET, "--quiet"]
+    print(f"whole `plw-stats {' '.join(fit)}` process: {run_cli(fit, env=cold_native):.1f} s")
+    demo = run_cli(["fit", "--quiet"], env=cold_native)
+    print(f"whole `plw-stats fit --quiet` on the demo (3 datasets): {demo:.1f} s")
     if "bambi" in results:
-        speedup = results["bambi"]["wall"] / results["warm"]["wall"]
-        print(f"plw-stats (warm) is {speedup:.1f}x faster than bambi in wall time")
+        speedup = results["bambi"]["wall"] / results["native"]["wall"]
+        print(f"plw-stats native (warm) is {speedup:.1f}x faster than bambi in wall time")
 
 
 if __name__ == "__main__":
