@@ -44,8 +44,21 @@ def register(subparsers) -> None:
         help="output folder, created if needed (default: ./figures)",
     )
     parser.add_argument("--format", choices=FORMATS, default="pdf", help="file format (pdf)")
-    parser.add_argument("--dpi", type=int, default=200, help="resolution of PNG output")
+    parser.add_argument(
+        "--dpi", type=positive_int, default=200, help="resolution of PNG output (default: 200)"
+    )
     parser.set_defaults(run=run)
+
+
+def positive_int(text: str) -> int:
+    """Parse a positive integer option (argparse reports the error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +115,8 @@ def analysis_from_args(args: argparse.Namespace) -> Analysis:
     )
     for note in analysis.notes:
         progress(args, f"note: {note}")
+    for name, problems in analysis.fits.problems().items():
+        progress(args, f"warning: {name}: {'; '.join(problems)}; the figures show this fit anyway")
     return analysis
 
 

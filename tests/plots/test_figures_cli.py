@@ -1,5 +1,6 @@
 """plw-stats figures and plw-stats report: files written, errors on one line, nothing half-done."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import matplotlib.pyplot as plt
@@ -32,6 +33,7 @@ def test_figures_from_saved_fits_writes_the_whole_set(
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [str(out / f"{name}.svg") for name in CAPTIONS]
     assert "no saved posterior for AlpacaDataCleaned" in captured.err
+    assert re.search(r"warning: AlpacaDataShort: .*bulk ESS \d+ < 400", captured.err)  # few draws
     assert not list(out.glob(".*.tmp"))
 
 
