@@ -33,6 +33,7 @@ def write_atomic(path: str | Path, writer: Callable[[Path], None]) -> Path:
     os.close(handle)
     try:
         writer(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -81,3 +82,9 @@ def _json_safe(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         return _json_safe(value.item())
     return value
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
