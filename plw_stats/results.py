@@ -28,6 +28,7 @@ from plw_stats.models.posterior import (
 
 if TYPE_CHECKING:
     from plw_stats.models.beta_glmm import BetaMixedModel
+    from plw_stats.models.evidence import Evidence
     from plw_stats.models.sampling import SamplerSettings
 
 #: JSON coefficient name → posterior variable.
@@ -58,6 +59,9 @@ class BetaFitResult:
         R-hat, bulk ESS and divergences.
     hdi_prob : float
         Mass of the reported highest-density intervals.
+    evidence : Evidence or None
+        PSIS-LOO and ML evidence for the wp terms, when computed
+        (:func:`plw_stats.models.evidence.compute_evidence`).
     """
 
     spec: BetaMixedModel
@@ -68,6 +72,7 @@ class BetaFitResult:
     critical: CriticalSummary
     diagnostics: Diagnostics
     hdi_prob: float = HDI_PROB
+    evidence: Evidence | None = None
 
     @classmethod
     def from_idata(
@@ -153,6 +158,7 @@ class BetaFitResult:
         """Return the per-dataset object of the ``fit --json`` contract."""
         data = self.spec.data
         crit = self.critical
+        evidence = {"evidence": self.evidence.to_dict()} if self.evidence is not None else {}
         return {
             "n_rows": len(data),
             "n_benchmarks": len(self.spec.benchmarks),
@@ -165,6 +171,7 @@ class BetaFitResult:
             "diagnostics": self.diagnostics.to_dict(),
             "problems": self.diagnostics.problems(),
             "notes": self.spec.notes(),
+            **evidence,
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Callable, Sequence
 
@@ -70,6 +71,7 @@ def fit_sweep(
     hdi_prob: float = HDI_PROB,
     progress: bool = False,
     on_fit: Callable[[BetaFitResult], None] | None = None,
+    evidence: bool = False,
 ) -> SweepResult:
     """Fit one beta mixed model per fine-tuning dataset.
 
@@ -91,6 +93,9 @@ def fit_sweep(
         Show the sampler's progress bars.
     on_fit : callable, optional
         Called with each result as soon as it is ready (the CLI prints from it).
+    evidence : bool
+        Also compute each dataset's evidence for the wp terms (a fit of the null model, PSIS-LOO
+        and the ML test; see :mod:`plw_stats.models.evidence`).
 
     Returns
     -------
@@ -110,6 +115,10 @@ def fit_sweep(
             hdi_prob=hdi_prob,
             progress=progress,
         )
+        if evidence:
+            from plw_stats.models.evidence import compute_evidence
+
+            fit = dataclasses.replace(fit, evidence=compute_evidence(fit))
         groups[spec.name] = fit
         if on_fit is not None:
             on_fit(fit)

@@ -60,6 +60,12 @@ def register(subparsers) -> None:
         help=f"exit {EXIT_NOT_CONVERGED} if any fit has convergence problems",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
+    parser.add_argument(
+        "--no-evidence",
+        dest="evidence",
+        action="store_false",
+        help="skip the evidence for the wp terms (null-model fit, PSIS-LOO, ML test)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -94,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         hdi_prob=args.hdi_prob,
         progress=False,
         on_fit=lambda fit: _progress(args, _done(fit)),
+        evidence=args.evidence,
     )
     print(format_sweep(result))
     _warn_problems(result)
@@ -166,5 +173,16 @@ def format_fit(fit: BetaFitResult) -> str:
         f"   diagnostics: R-hat max {diag.rhat_max:.3f}, bulk ESS min "
         f"{diag.ess_bulk_min:.0f}, divergences {diag.divergences} ({status})"
     )
+    if fit.evidence is not None:
+        lines.append(format_evidence(fit.evidence))
     lines.extend(f"   note: {note}" for note in spec.notes())
     return "\n".join(lines)
+
+
+def format_evidence(evidence) -> str:
+    """One summary line of the evidence for the wp terms."""
+    return (
+        f"   evidence: ELPD(quadratic) - ELPD(null) = {evidence.elpd_diff:.1f} "
+        f"(SE {evidence.elpd_diff_se:.1f}), Pareto k > 0.7: {evidence.pareto_k_bad}; "
+        f"ML likelihood-ratio p = {evidence.ml_p_value:.3g}"
+    )
