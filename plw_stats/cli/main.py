@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from plw_stats import __version__
 from plw_stats.cli import (
+    calibrate,
     collect,
     critical,
     describe,
@@ -19,13 +20,26 @@ from plw_stats.cli import (
     fit,
     gam,
     invert,
+    plan,
     recommend,
     report,
 )
 from plw_stats.errors import PlwStatsError
 
 #: Modules whose ``register`` adds a sub-command, in the order ``--help`` lists them.
-COMMANDS = (fit, critical, collect, describe, gam, recommend, invert, figures, report)
+COMMANDS = (
+    fit,
+    critical,
+    collect,
+    describe,
+    gam,
+    recommend,
+    invert,
+    figures,
+    report,
+    plan,
+    calibrate,
+)
 
 EXIT_USAGE = 2
 

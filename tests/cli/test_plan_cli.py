@@ -1,0 +1,80 @@
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from plw_stats.cli.main import main
+from plw_stats.errors import ModelSpecError
+from plw_stats.models.planning import SweepDesign, truth_from_posterior
+
+TINY = ["--sims", "2", "--jobs", "2", "--chains", "2", "--draws", "150"]
+SMALL = ["--levels", "0,0.01,0.1,0.5,1", "--benchmarks", "4"]
+
+
+def test_sweep_design_counts_and_validates():
+    design = SweepDesign(n_models=3, n_benchmarks=15, n_seeds=2)
+    assert (design.n_runs, design.n_rows) == (10 * 3 * 2, 10 * 3 * 2 * 15)
+    simulated = design.to_design()
+    assert simulated.models == ("llama1-7b", "llama2-7b", "model3")
+    assert len(simulated.benchmarks) == 15 and simulated.benchmarks[-1].name == "benchmark15"
+    assert len(SweepDesign(n_benchmarks=4).to_design().benchmarks) == 4
+    with pytest.raises(ModelSpecError, match="at least 3 distinct values in"):
+        SweepDesign(plw_levels=(0.0, 1.0))
+    with pytest.raises(ModelSpecError, match="n_seeds must be a positive integer"):
+        SweepDesign(n_seeds=0)
+
+
+def posterior(**values):
+    return xr.Dataset(
+        {name: (("chain", "draw"), np.full((2, 3), value)) for name, value in values.items()}
+    )
+
+
+def test_truth_from_a_pilot_posterior(tmp_path):
+    values = dict(intercept=-1.0, b_wp=4.0, b_wp2=-3.0, kappa=25.0, sd_slope=0.5)
+    truth = truth_from_posterior(posterior(**values))
+    assert (truth.b1, truth.b2, truth.kappa, truth.sd_slope) == (4.0, -3.0, 25.0, 0.5)
+    assert truth.sd_model == 0.0  # single-model pilot: no model intercepts
+    with pytest.raises(ModelSpecError, match="posterior lacks b_wp2"):
+        truth_from_posterior(posterior(intercept=0.0, b_wp=1.0, kappa=3.0))
+
+
+def test_bad_levels_and_missing_pilot_are_usage_errors(capsys, tmp_path):
+    with pytest.raises(SystemExit):
+        main(["plan", "--levels", "0,a,1"])
+    assert main(["plan", "--levels", "0,1"]) == 2
+    assert "at least 3 distinct values" in capsys.readouterr().err
+    assert main(["plan", "--from-fit", str(tmp_path / "nope.nc")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_plan_prints_and_writes_json(capsys, tmp_path):
+    tree = xr.DataTree.from_dict(
+        {"posterior": posterior(intercept=-1.0, b_wp=5.6, b_wp2=-4.3, kappa=30.0)}
+    )
+    tree.to_netcdf(tmp_path / "pilot.nc", engine="h5netcdf")
+    args = ["plan", *TINY, *SMALL, "--from-fit", str(tmp_path / "pilot.nc"), "--kappa", "20"]
+    assert main([*args, "--json", str(tmp_path / "plan.json")]) == 0
+    out = capsys.readouterr().out
+    assert "5 PLW levels" in out and "2 models x 4 benchmarks x 1 seed(s): 10" in out
+    assert "kappa 20.0" in out and "power, P(b2 < 0) >= 0.975" in out
+    payload = json.loads((tmp_path / "plan.json").read_text())
+    assert payload["design"]["n_rows"] == 40 and payload["truth"]["b1"] == pytest.approx(5.6)
+    assert payload["truth"]["sd_slope"] == 0.0
+    assert 0 <= payload["power_bayes"] <= 1 and 0 <= payload["power_ml"] <= 1
+    assert payload["plw_width_median"] > 0
+    assert set(payload["settings"]) == {"seed", "prob", "threshold", "alpha", "sampler"}
+
+
+@pytest.mark.slow
+def test_calibrate_prints_the_coverage_table(capsys, tmp_path):
+    args = ["calibrate", "--sims", "2", "--jobs", "2", "--chains", "2", "--draws", "150"]
+    assert main([*args, "--json", str(tmp_path / "cal.json")]) == 0
+    out = capsys.readouterr().out
+    assert "== calibration: 2 simulated sweeps (fixed truth)" in out
+    assert "coverage" in out and "b1" in out and "plw" in out
+    payload = json.loads((tmp_path / "cal.json").read_text())
+    assert set(payload["coverage"]) == {"b1", "b2", "plw"}
+    assert payload["coverage"]["b1"]["n"] == 2
