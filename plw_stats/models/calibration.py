@@ -32,6 +32,7 @@ from plw_stats.errors import ModelSpecError
 from plw_stats.models import native
 from plw_stats.models.beta_glmm import BetaMixedModel
 from plw_stats.models.critical import critical_point
+from plw_stats.models.evidence import ml_likelihood_ratio
 from plw_stats.models.posterior import diagnose, summarize, summarize_critical
 from plw_stats.models.priors import BetaPriors
 from plw_stats.models.sampling import SamplerSettings, compile_nutpie, sample_compiled
@@ -178,8 +179,6 @@ def _truth_for(setup: StudySetup, rng: np.random.Generator) -> Truth:
 
 def run_one(fitter: ReusableFit, setup: StudySetup, seq: np.random.SeedSequence) -> dict:
     """Simulate one sweep, fit it and return one row of the per-simulation table."""
-    from plw_stats.models.evidence import ml_likelihood_ratio
-
     rng = np.random.default_rng(seq)
     truth = _truth_for(setup, rng)
     spec = _specify(setup, simulate_scores(truth, setup.design, setup.replicates, rng))
