@@ -78,3 +78,17 @@ def test_calibrate_prints_the_coverage_table(capsys, tmp_path):
     payload = json.loads((tmp_path / "cal.json").read_text())
     assert set(payload["coverage"]) == {"b1", "b2", "plw"}
     assert payload["coverage"]["b1"]["n"] == 2
+
+
+@pytest.mark.slow
+def test_fit_prints_and_writes_the_evidence(capsys, tmp_path):
+    args = ["fit", "--dataset", "AlpacaDataShort", "--chains", "2", "--draws", "150"]
+    args += ["--tune", "150", "--quiet", "--seed", "4"]
+    assert main([*args, "--json", str(tmp_path / "with.json")]) == 0
+    assert "evidence: ELPD(quadratic) - ELPD(null) = " in capsys.readouterr().out
+    group = json.loads((tmp_path / "with.json").read_text())["groups"]["AlpacaDataShort"]
+    assert set(group["evidence"]) == {"elpd_diff", "elpd_diff_se", "pareto_k_bad", "ml_p_value"}
+    assert main([*args, "--no-evidence", "--json", str(tmp_path / "without.json")]) == 0
+    assert "evidence:" not in capsys.readouterr().out
+    group = json.loads((tmp_path / "without.json").read_text())["groups"]["AlpacaDataShort"]
+    assert "evidence" not in group
