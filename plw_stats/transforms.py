@@ -48,6 +48,13 @@ def add_wp(scores: pd.DataFrame, power: float = PLW_POWER) -> pd.DataFrame:
     return scores.assign(wp=plw_to_wp(scores["plw"].to_numpy(float), power))
 
 
+def centred_quadratic(wp) -> tuple[np.ndarray, np.ndarray]:
+    """Return the centred columns ``[wp − mean(wp), wp² − mean(wp²)]`` and their means."""
+    columns = np.column_stack([wp, np.square(wp)])
+    means = columns.mean(axis=0)
+    return columns - means, means
+
+
 def relative_scores(scores: pd.DataFrame) -> pd.DataFrame:
     """Min-max scale ``score`` within each benchmark over every row of the table.
 

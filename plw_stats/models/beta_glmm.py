@@ -29,7 +29,7 @@ from plw_stats.models import native
 from plw_stats.models.priors import BetaPriors
 from plw_stats.models.sampling import SamplerSettings, sample
 from plw_stats.results import BetaFitResult
-from plw_stats.transforms import plw_to_wp, relative_scores, squeeze_unit
+from plw_stats.transforms import centred_quadratic, plw_to_wp, relative_scores, squeeze_unit
 
 if TYPE_CHECKING:
     import pymc as pm
@@ -179,7 +179,7 @@ class BetaMixedModel:
         model_codes = pd.Categorical(self.data["model"], categories=self.models)
         coords = {"benchmark": self.benchmarks, "pretrained": self.models}
         p = self.priors
-        centred, means = graph.centred_quadratic(self.wp())
+        centred, means = centred_quadratic(self.wp())
         with pm.Model(coords=coords) as model:
             wp = pm.Data("wp", self.wp())
             if self.quadratic:

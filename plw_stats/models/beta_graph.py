@@ -27,13 +27,6 @@ import pytensor.tensor as pt
 from plw_stats.models.priors import BetaPriors
 
 
-def centred_quadratic(wp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Centred columns ``[wp − mean(wp), wp² − mean(wp²)]`` and their means."""
-    columns = np.column_stack([wp, wp**2])
-    means = columns.mean(axis=0)
-    return columns - means, means
-
-
 def quadratic_coefficients(centred: np.ndarray, priors: BetaPriors):
     """Sample (b1, b2) in the rotated basis; return them as a length-2 tensor.
 

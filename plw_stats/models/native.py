@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from plw_stats.transforms import centred_quadratic
+
 #: Per-cell arrays, in the order :func:`log_density` takes them.
 CELL_ARRAYS = ("x1", "x2", "wp", "count", "sum_log_y", "sum_log_1my", "bench_idx", "model_idx")
 
@@ -151,6 +153,12 @@ def log_density(
     if quadratic:
         grad[0] += r00 * g_b1 + r10 * g_b2
         grad[1] += r01 * g_b1 + r11 * g_b2
+    # overflow far out in the tails: -inf makes NUTS reject the step (a divergence)
+    finite = math.isfinite(lp)
+    for k in range(grad.size):
+        finite = finite and math.isfinite(grad[k])
+    if not finite:
+        return -np.inf, np.zeros(theta.size)
     return lp, grad
 
 
@@ -175,8 +183,6 @@ class NativeProblem:
     @classmethod
     def from_spec(cls, spec: BetaMixedModel) -> NativeProblem:
         """Precompute everything that does not change during sampling."""
-        from plw_stats.models.beta_graph import centred_quadratic
-
         wp = spec.wp()
         centred, means = centred_quadratic(wp)
         _, r = np.linalg.qr(centred)
@@ -251,11 +257,11 @@ class NativeProblem:
         Overflow far out in the tails gives ``-inf`` (NUTS then rejects the step as a
         divergence) instead of an exception.
         """
-        cells = [self.arrays[name] for name in CELL_ARRAYS]
-        lp, grad = log_density(theta, *cells, self.consts, self.layout)
-        if not (np.isfinite(lp) and np.all(np.isfinite(grad))):
-            return -np.inf, np.zeros_like(theta)
-        return lp, grad
+        return log_density(theta, *self.cell_arrays(), self.consts, self.layout)
+
+    def cell_arrays(self) -> tuple[np.ndarray, ...]:
+        """Per-cell arrays in the order :func:`log_density` takes them."""
+        return tuple(self.arrays[name] for name in CELL_ARRAYS)
 
     def initial_point(self, seed: int) -> np.ndarray:
         """Return a jittered starting point near the prior centre (never a zero gradient)."""
@@ -277,8 +283,11 @@ def sample_native(
 
     problem = NativeProblem.from_spec(spec)
 
+    args = (*problem.cell_arrays(), problem.consts, problem.layout)
+
     def make_logp_fn():
-        return lambda theta, **_: problem.logp(theta)
+        # called ~10⁵ times with the GIL held around it: keep the Python layer to one call
+        return lambda theta, **_: log_density(theta, *args)
 
     def make_expand_fn(*_):
         return lambda theta, **_: {"theta": theta.copy()}
