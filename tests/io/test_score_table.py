@@ -66,8 +66,17 @@ def test_optional_columns_kept_and_normalised(tmp_path):
         (LONG + "d,m1,0.1,arc,0.46\n", r"more than one score for .*plw=0.1.*line\(s\) 3, 8"),
         (LONG.replace("d,m1,0.0,arc", ",m1,0.0,arc"), r"'dataset' is empty at line\(s\) 2"),
     ],
-    ids=["empty-file", "header-only", "misspelt-score", "misspelt-benchmark", "non-numeric",
-         "nan", "plw-range", "duplicate", "blank-id"],
+    ids=[
+        "empty-file",
+        "header-only",
+        "misspelt-score",
+        "misspelt-benchmark",
+        "non-numeric",
+        "nan",
+        "plw-range",
+        "duplicate",
+        "blank-id",
+    ],
 )
 def test_bad_tables_get_clear_errors(tmp_path, text, message):
     path = write(tmp_path, text)
