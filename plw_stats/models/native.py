@@ -278,8 +278,9 @@ def sample_native(
 
     Returns a DataTree whose posterior has the same variables as the PyMC model's.
     """
-    import nutpie
     from nutpie.compiled_pyfunc import from_pyfunc
+
+    from plw_stats.models.sampling import sample_compiled
 
     problem = NativeProblem.from_spec(spec)
 
@@ -301,17 +302,7 @@ def sample_native(
         ["theta"],
         make_initial_point_fn=problem.initial_point,
     )
-    trace = nutpie.sample(
-        compiled,
-        draws=settings.draws,
-        tune=settings.tune,
-        chains=settings.chains,
-        cores=settings.n_cores,
-        seed=seed,
-        target_accept=settings.target_accept,
-        progress_bar=progress,
-        save_warmup=False,
-    )
+    trace = sample_compiled(compiled, settings, seed, progress=progress)
     theta = trace["posterior"]["theta"].transpose("chain", "draw", ...).to_numpy()
     idata = trace.copy()
     idata["posterior"] = xr.DataTree(dataset=expand_draws(problem, theta, seed))
