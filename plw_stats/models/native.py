@@ -129,10 +129,11 @@ def log_density(
     g_b1 = 0.0
     g_b2 = 0.0
     for i in range(x1.size):
-        level = theta[level_start + model_idx[i]] if n_models > 1 else theta[level_start]
-        eta = b1 * x1[i] + b2 * x2[i] + level
+        m = level_start + (int(model_idx[i]) if n_models > 1 else 0)
+        s = slope_start + int(bench_idx[i])
+        eta = b1 * x1[i] + b2 * x2[i] + theta[m]
         if n_bench > 1:
-            eta += theta[slope_start + bench_idx[i]] * wp[i]
+            eta += theta[s] * wp[i]
         mu = 1.0 / (1.0 + math.exp(-eta)) if eta >= 0 else math.exp(eta) / (1.0 + math.exp(eta))
         alpha = mu * kappa
         beta = (1.0 - mu) * kappa
@@ -144,9 +145,9 @@ def log_density(
         d_eta = d_mu * mu * (1.0 - mu)
         g_b1 += d_eta * x1[i]
         g_b2 += d_eta * x2[i]
-        grad[level_start + (model_idx[i] if n_models > 1 else 0)] += d_eta
+        grad[m] += d_eta
         if n_bench > 1:
-            grad[slope_start + bench_idx[i]] += d_eta * wp[i]
+            grad[s] += d_eta * wp[i]
         dkappa += -count[i] * (mu * psi_a + (1.0 - mu) * psi_b)
         dkappa += mu * sum_log_y[i] + (1.0 - mu) * sum_log_1my[i]
     grad[theta.size - 1] = consts[12] - consts[13] * kappa + dkappa * kappa
@@ -278,22 +279,34 @@ def sample_native(
 
     Returns a DataTree whose posterior has the same variables as the PyMC model's.
     """
-    from nutpie.compiled_pyfunc import from_pyfunc
-
+    from plw_stats.models.native_nutpie import NativeUnavailable, compile_native
     from plw_stats.models.sampling import sample_compiled
 
     problem = NativeProblem.from_spec(spec)
+    try:
+        compiled = compile_native(problem)
+    except NativeUnavailable:
+        compiled = _python_callback_model(problem)
+    trace = sample_compiled(compiled, settings, seed, progress=progress)
+    theta = trace["posterior"]["theta"].transpose("chain", "draw", ...).to_numpy()
+    idata = trace.copy()
+    idata["posterior"] = xr.DataTree(dataset=expand_draws(problem, theta, seed))
+    return idata
+
+
+def _python_callback_model(problem: NativeProblem):
+    """Wrap the log density as a Python callback (slower: the GIL serialises the chains)."""
+    from nutpie.compiled_pyfunc import from_pyfunc
 
     args = (*problem.cell_arrays(), problem.consts, problem.layout)
 
     def make_logp_fn():
-        # called ~10⁵ times with the GIL held around it: keep the Python layer to one call
         return lambda theta, **_: log_density(theta, *args)
 
     def make_expand_fn(*_):
         return lambda theta, **_: {"theta": theta.copy()}
 
-    compiled = from_pyfunc(
+    return from_pyfunc(
         problem.n_dim,
         make_logp_fn,
         make_expand_fn,
@@ -302,11 +315,6 @@ def sample_native(
         ["theta"],
         make_initial_point_fn=problem.initial_point,
     )
-    trace = sample_compiled(compiled, settings, seed, progress=progress)
-    theta = trace["posterior"]["theta"].transpose("chain", "draw", ...).to_numpy()
-    idata = trace.copy()
-    idata["posterior"] = xr.DataTree(dataset=expand_draws(problem, theta, seed))
-    return idata
 
 
 def expand_draws(problem: NativeProblem, theta: np.ndarray, seed: int) -> xr.Dataset:

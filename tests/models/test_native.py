@@ -140,3 +140,20 @@ def test_pointwise_log_likelihood_matches_scipy(demo_scores):
     mu, kappa = 1 / (1 + np.exp(-eta)), float(draw["kappa"])
     expected = stats.beta.logpdf(y, mu * kappa, (1 - mu) * kappa)
     np.testing.assert_allclose(got[c, d], expected, rtol=1e-10)
+
+
+def test_c_callback_and_python_fallback_give_identical_draws(demo_scores, monkeypatch):
+    from plw_stats.models import native_nutpie
+
+    spec = subset(demo_scores)
+    settings = SamplerSettings(chains=2, draws=50, tune=50)
+    fast = native.sample_native(spec, settings, 4, progress=False)
+
+    def unavailable(problem):
+        raise native_nutpie.NativeUnavailable("simulated")
+
+    monkeypatch.setattr(native_nutpie, "compile_native", unavailable)
+    slow = native.sample_native(spec, settings, 4, progress=False)
+    np.testing.assert_array_equal(
+        fast["posterior"]["b_wp"].to_numpy(), slow["posterior"]["b_wp"].to_numpy()
+    )
