@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.datasets import load_demo_scores
 from plw_stats.io.tables import read_scores
-from plw_stats.models.sampling import SAMPLERS, SamplerSettings
+from plw_stats.models.sampling import ADAPTATIONS, SAMPLERS, SamplerSettings
 from plw_stats.output import ensure_folder, safe_filename, write_csv, write_json, write_netcdf
 
 if TYPE_CHECKING:  # PyMC is imported only when a fit runs, so other commands start fast
@@ -44,6 +44,12 @@ def register(subparsers) -> None:
     parser.add_argument("--tune", type=int, default=defaults.tune)
     parser.add_argument("--target-accept", type=float, default=defaults.target_accept)
     parser.add_argument("--sampler", choices=SAMPLERS, default=defaults.sampler)
+    parser.add_argument(
+        "--adaptation",
+        choices=ADAPTATIONS,
+        default=defaults.adaptation,
+        help="nutpie mass-matrix adaptation (default: low_rank)",
+    )
     parser.add_argument("--cores", type=int, default=None, help="default: all, at most chains")
     parser.add_argument("--hdi-prob", type=float, default=HDI_PROB)
     parser.add_argument("--power", type=float, default=PLW_POWER, help="p in wp = plw^p")
@@ -81,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         target_accept=args.target_accept,
         sampler=args.sampler,
         cores=args.cores,
+        adaptation=args.adaptation,
     )
     specs = specify_all(scores, args.dataset, power=args.power)  # fail fast, before sampling
     if args.out:

@@ -52,6 +52,8 @@ def test_sampler_settings_validate():
         SamplerSettings(draws=0)
     with pytest.raises(ModelSpecError, match="unknown sampler 'stan'"):
         SamplerSettings(sampler="stan")
+    with pytest.raises(ModelSpecError, match="unknown adaptation 'dense'.*low_rank, diag"):
+        SamplerSettings(adaptation="dense")
 
 
 def test_from_table_scales_over_whole_table(demo_scores):
