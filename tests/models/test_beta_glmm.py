@@ -52,7 +52,7 @@ def test_sampler_settings_validate():
         SamplerSettings(draws=0)
     with pytest.raises(ModelSpecError, match="unknown sampler 'stan'"):
         SamplerSettings(sampler="stan")
-    with pytest.raises(ModelSpecError, match="unknown adaptation 'dense'.*low_rank, diag"):
+    with pytest.raises(ModelSpecError, match=r"unknown adaptation 'dense'.*low_rank, diag"):
         SamplerSettings(adaptation="dense")
 
 
