@@ -56,6 +56,21 @@ def child_native(draws: int, tune: int, scale: int) -> dict:
     )
 
 
+def child_pymc(draws: int, tune: int, scale: int) -> dict:
+    t0 = time.perf_counter()
+    from plw_stats.models.sampling import SamplerSettings, sample
+
+    spec = _spec(scale)
+    t1 = time.perf_counter()
+    settings = SamplerSettings(draws=draws, tune=tune, sampler="pymc")
+    idata = sample(spec.build(), settings, 1, progress=False)
+    t2 = time.perf_counter()
+    names = {"b0": "intercept", "b1": "b_wp", "b2": "b_wp2"}
+    return _report(
+        idata, names, rows=len(spec.data), imports=t1 - t0, compile=float("nan"), sampling=t2 - t1
+    )
+
+
 def child_bambi(draws: int, tune: int, scale: int) -> dict:
     t0 = time.perf_counter()
     import bambi as bmb
@@ -195,9 +210,16 @@ def main():
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--skip-bambi", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--with-pymc", action="store_true", help="also time PyMC's NUTS (slow)")
     args = parser.parse_args()
     if args.child:
-        run = {"plw": child_plw, "native": child_native, "bambi": child_bambi}[args.child]
+        children = {
+            "plw": child_plw,
+            "native": child_native,
+            "pymc": child_pymc,
+            "bambi": child_bambi,
+        }
+        run = children[args.child]
         print(json.dumps(run(args.draws, args.tune, args.scale)))
         return
 
@@ -215,6 +237,8 @@ def main():
         ("graph_cold", "plw", cold_graph, "plw-stats nutpie on the PyMC graph, cold cache"),
         ("graph", "plw", cold_graph, "plw-stats nutpie on the PyMC graph, warm cache"),
     ]
+    if args.with_pymc:
+        cases.append(("pymc", "pymc", cold_graph, "plw-stats, PyMC's own NUTS (cores=2)"))
     if not args.skip_bambi:
         cases.append(("bambi", "bambi", None, "bambi 0.21 + nutpie, tight priors, ta 0.95"))
     for key, kind, env, label in cases:
