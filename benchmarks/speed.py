@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATASET = "AlpacaDataShort"
@@ -38,36 +39,27 @@ def child_plw(draws: int, tune: int, scale: int) -> dict:
     )
 
 
-def child_native(draws: int, tune: int, scale: int) -> dict:
+def child_fit(sampler: str, draws: int, tune: int, scale: int) -> dict:
+    """plw-stats' own fit through ``spec.fit`` with the given backend ("native" or "pymc").
+
+    Compilation (or loading numba's disk cache) happens inside sampling for these backends, so
+    "compile" is NaN and counted in "sampling".
+    """
     t0 = time.perf_counter()
-    from plw_stats.models.native import sample_native
     from plw_stats.models.sampling import SamplerSettings
 
     spec = _spec(scale)
     t1 = time.perf_counter()
-    settings = SamplerSettings(draws=draws, tune=tune)
-    idata = sample_native(spec, settings, 1, progress=False)
-    t2 = time.perf_counter()
-    names = {"b0": "intercept", "b1": "b_wp", "b2": "b_wp2"}
-    # the native log density is compiled (or loaded from numba's disk cache) on first call,
-    # inside sampling: "compile" is reported as NaN and counted in "sampling"
-    return _report(
-        idata, names, rows=len(spec.data), imports=t1 - t0, compile=float("nan"), sampling=t2 - t1
-    )
-
-
-def child_pymc(draws: int, tune: int, scale: int) -> dict:
-    t0 = time.perf_counter()
-    from plw_stats.models.sampling import SamplerSettings, sample
-
-    spec = _spec(scale)
-    t1 = time.perf_counter()
-    settings = SamplerSettings(draws=draws, tune=tune, sampler="pymc")
-    idata = sample(spec.build(), settings, 1, progress=False)
+    fit = spec.fit(SamplerSettings(draws=draws, tune=tune, sampler=sampler), random_seed=1)
     t2 = time.perf_counter()
     names = {"b0": "intercept", "b1": "b_wp", "b2": "b_wp2"}
     return _report(
-        idata, names, rows=len(spec.data), imports=t1 - t0, compile=float("nan"), sampling=t2 - t1
+        fit.idata,
+        names,
+        rows=len(spec.data),
+        imports=t1 - t0,
+        compile=float("nan"),
+        sampling=t2 - t1,
     )
 
 
@@ -215,8 +207,8 @@ def main():
     if args.child:
         children = {
             "plw": child_plw,
-            "native": child_native,
-            "pymc": child_pymc,
+            "native": partial(child_fit, "native"),
+            "pymc": partial(child_fit, "pymc"),
             "bambi": child_bambi,
         }
         run = children[args.child]
