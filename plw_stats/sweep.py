@@ -15,6 +15,7 @@ from plw_stats.models.beta_glmm import BetaMixedModel
 from plw_stats.models.priors import BetaPriors
 from plw_stats.models.sampling import SamplerSettings
 from plw_stats.results import BetaFitResult, SweepResult
+from plw_stats.transforms import relative_scores
 
 
 def group_seed(seed: int, dataset: str) -> int:
@@ -46,16 +47,22 @@ def specify_all(
     priors: BetaPriors | None = None,
     squeeze_epsilon: float | None = None,
 ) -> list[BetaMixedModel]:
-    """Validate and specify every model before any sampling starts (fail fast)."""
+    """Validate and specify every model before any sampling starts (fail fast).
+
+    Scores are min-max scaled once, over every row of ``scores`` (the paper's relative scores),
+    as :meth:`BetaMixedModel.from_table` does for a single dataset.
+    """
+    names = select_datasets(scores, datasets)
+    relative = relative_scores(scores)
     return [
-        BetaMixedModel.from_table(
-            scores,
-            name,
+        BetaMixedModel(
+            relative[relative["dataset"] == name],
+            name=name,
             power=power,
             priors=priors or BetaPriors(),
             squeeze_epsilon=squeeze_epsilon,
         )
-        for name in select_datasets(scores, datasets)
+        for name in names
     ]
 
 
@@ -101,12 +108,36 @@ def fit_sweep(
     -------
     SweepResult
     """
-    settings = settings or SamplerSettings()
-    if not 0 < hdi_prob < 1:
-        raise DataSchemaError(f"hdi_prob must lie in (0, 1), got {hdi_prob!r}")
     specs = specify_all(
         scores, datasets, power=power, priors=priors, squeeze_epsilon=squeeze_epsilon
     )
+    return fit_specs(
+        specs,
+        settings=settings,
+        seed=seed,
+        hdi_prob=hdi_prob,
+        progress=progress,
+        on_fit=on_fit,
+        evidence=evidence,
+    )
+
+
+def fit_specs(
+    specs: Sequence[BetaMixedModel],
+    *,
+    settings: SamplerSettings | None = None,
+    seed: int = 0,
+    hdi_prob: float = HDI_PROB,
+    progress: bool = False,
+    on_fit: Callable[[BetaFitResult], None] | None = None,
+    evidence: bool = False,
+) -> SweepResult:
+    """Fit already validated specifications (from :func:`specify_all`); see :func:`fit_sweep`."""
+    settings = settings or SamplerSettings()
+    if not 0 < hdi_prob < 1:
+        raise DataSchemaError(f"hdi_prob must lie in (0, 1), got {hdi_prob!r}")
+    if not specs:
+        raise DataSchemaError("no dataset to fit")
     groups = {}
     for spec in specs:
         fit = spec.fit(
@@ -126,8 +157,10 @@ def fit_sweep(
         "seed": seed,
         "hdi_prob": hdi_prob,
         "sampler": settings.to_dict(),
-        "priors": vars(priors or BetaPriors()),
-        "squeeze": "smithson-verkuilen" if squeeze_epsilon is None else squeeze_epsilon,
+        "priors": vars(specs[0].priors),
+        "squeeze": (
+            "smithson-verkuilen" if specs[0].squeeze_epsilon is None else specs[0].squeeze_epsilon
+        ),
         "relative_scores": "min-max within benchmark over all rows",
     }
-    return SweepResult(groups=groups, power=power, settings=run_settings)
+    return SweepResult(groups=groups, power=specs[0].power, settings=run_settings)

@@ -10,10 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from plw_stats.cli.sampler_options import add_sampler_options, sampler_settings
 from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.datasets import load_demo_scores
 from plw_stats.io.tables import read_scores
-from plw_stats.models.sampling import SAMPLERS, SamplerSettings
 from plw_stats.output import ensure_folder, write_atomic
 from plw_stats.plots.gallery import close_all, figure_set
 from plw_stats.plots.rsd import rsd_from_manifest
@@ -76,13 +76,7 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         metavar="MANIFEST",
         help="CSV with columns path, dataset, model, plw pointing at trainer_state.json files",
     )
-    defaults = SamplerSettings()
-    sampler = parser.add_argument_group("sampling (ignored with --fit)")
-    sampler.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    sampler.add_argument("--chains", type=int, default=defaults.chains)
-    sampler.add_argument("--draws", type=int, default=defaults.draws)
-    sampler.add_argument("--tune", type=int, default=defaults.tune)
-    sampler.add_argument("--sampler", choices=SAMPLERS, default=defaults.sampler)
+    add_sampler_options(parser.add_argument_group("sampling (ignored with --fit)"))
     parser.add_argument("--power", type=float, default=PLW_POWER, help="p in wp = plw^p")
     parser.add_argument("--hdi-prob", type=float, default=HDI_PROB)
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
@@ -93,9 +87,7 @@ def analysis_from_args(args: argparse.Namespace) -> Analysis:
     scores = read_scores(args.data) if args.data else load_demo_scores()
     source = str(args.data) if args.data else "bundled demo data (simulated)"
     rsd = rsd_from_manifest(args.trainer_logs) if args.trainer_logs else None
-    settings = SamplerSettings(
-        chains=args.chains, draws=args.draws, tune=args.tune, sampler=args.sampler
-    )
+    settings = sampler_settings(args)
     if not args.fit:
         progress(
             args,

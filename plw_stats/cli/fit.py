@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plw_stats.cli.sampler_options import add_sampler_options, sampler_settings
 from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.datasets import load_demo_scores
 from plw_stats.io.tables import read_scores
-from plw_stats.models.sampling import ADAPTATIONS, SAMPLERS, SamplerSettings
 from plw_stats.output import ensure_folder, safe_filename, write_csv, write_json, write_netcdf
 
 if TYPE_CHECKING:  # PyMC is imported only when a fit runs, so other commands start fast
@@ -21,7 +21,6 @@ EXIT_NOT_CONVERGED = 3
 
 def register(subparsers) -> None:
     """Add the ``fit`` sub-command."""
-    defaults = SamplerSettings()
     parser = subparsers.add_parser(
         "fit",
         help="fit the beta mixed model per dataset and report the critical PLW",
@@ -38,19 +37,7 @@ def register(subparsers) -> None:
         metavar="NAME",
         help="fit only this dataset (repeatable); default: all",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    parser.add_argument("--chains", type=int, default=defaults.chains)
-    parser.add_argument("--draws", type=int, default=defaults.draws)
-    parser.add_argument("--tune", type=int, default=defaults.tune)
-    parser.add_argument("--target-accept", type=float, default=defaults.target_accept)
-    parser.add_argument("--sampler", choices=SAMPLERS, default=defaults.sampler)
-    parser.add_argument(
-        "--adaptation",
-        choices=ADAPTATIONS,
-        default=defaults.adaptation,
-        help="nutpie mass-matrix adaptation (default: low_rank)",
-    )
-    parser.add_argument("--cores", type=int, default=None, help="default: all, at most chains")
+    add_sampler_options(parser)
     parser.add_argument("--hdi-prob", type=float, default=HDI_PROB)
     parser.add_argument("--power", type=float, default=PLW_POWER, help="p in wp = plw^p")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
@@ -77,18 +64,10 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, fit, print the summary, then write the requested files."""
-    from plw_stats.sweep import fit_sweep, specify_all
+    from plw_stats.sweep import fit_specs, specify_all
 
     scores = read_scores(args.data) if args.data else load_demo_scores()
-    settings = SamplerSettings(
-        chains=args.chains,
-        draws=args.draws,
-        tune=args.tune,
-        target_accept=args.target_accept,
-        sampler=args.sampler,
-        cores=args.cores,
-        adaptation=args.adaptation,
-    )
+    settings = sampler_settings(args)
     specs = specify_all(scores, args.dataset, power=args.power)  # fail fast, before sampling
     if args.out:
         ensure_folder(args.out)
@@ -98,12 +77,10 @@ def run(args: argparse.Namespace) -> int:
         f"fitting {len(specs)} dataset(s) from {source}: {settings.chains} chains x "
         f"{settings.draws} draws ({settings.tune} tune), sampler {settings.sampler}",
     )
-    result = fit_sweep(
-        scores,
-        [s.name for s in specs],
+    result = fit_specs(
+        specs,
         settings=settings,
         seed=args.seed,
-        power=args.power,
         hdi_prob=args.hdi_prob,
         progress=False,
         on_fit=lambda fit: _progress(args, _done(fit)),

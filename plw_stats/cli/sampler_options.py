@@ -1,0 +1,38 @@
+"""Sampler options shared by every command that fits the beta mixed model."""
+
+from __future__ import annotations
+
+import argparse
+
+from plw_stats.models.sampling import ADAPTATIONS, SAMPLERS, SamplerSettings
+
+
+def add_sampler_options(parser) -> None:
+    """Add ``--seed --chains --draws --tune --target-accept --sampler --adaptation --cores``."""
+    defaults = SamplerSettings()
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--chains", type=int, default=defaults.chains)
+    parser.add_argument("--draws", type=int, default=defaults.draws)
+    parser.add_argument("--tune", type=int, default=defaults.tune)
+    parser.add_argument("--target-accept", type=float, default=defaults.target_accept)
+    parser.add_argument("--sampler", choices=SAMPLERS, default=defaults.sampler)
+    parser.add_argument(
+        "--adaptation",
+        choices=ADAPTATIONS,
+        default=defaults.adaptation,
+        help=f"nutpie mass-matrix adaptation (default: {defaults.adaptation})",
+    )
+    parser.add_argument("--cores", type=int, default=None, help="default: all, at most chains")
+
+
+def sampler_settings(args: argparse.Namespace) -> SamplerSettings:
+    """Build (and so validate) the sampler settings from parsed options."""
+    return SamplerSettings(
+        chains=args.chains,
+        draws=args.draws,
+        tune=args.tune,
+        target_accept=args.target_accept,
+        sampler=args.sampler,
+        cores=args.cores,
+        adaptation=args.adaptation,
+    )
