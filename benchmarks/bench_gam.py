@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from plw_stats.datasets import load_demo_scores
-from plw_stats.models.gam import TensorGam
-from plw_stats.models.gam_bootstrap import bootstrap_optimal
-from plw_stats.simulate_gam import RatioTruth, simulate_ratio_sweep
+from plw_stats.gam.bootstrap import bootstrap_optimal
+from plw_stats.gam.model import TensorGam
+from plw_stats.simulation.ratio_sweeps import RatioTruth, simulate_ratio_sweep
 
 SWEEPS = {
     "demo (3 datasets)": None,

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from plw_stats.models.calibration import StudySetup, coverage_table, run_study
-from plw_stats.models.sampling import SAMPLERS, SamplerSettings
+from plw_stats.glmm.backends.settings import SAMPLERS, SamplerSettings
+from plw_stats.simulation.calibration import StudySetup, coverage_table, run_study
 
 
 def main() -> None:

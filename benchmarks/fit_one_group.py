@@ -14,8 +14,10 @@ import numpy as np  # noqa: E402
 from arviz_stats.base import array_stats  # noqa: E402
 
 from plw_stats.datasets import load_demo_scores  # noqa: E402
-from plw_stats.models.beta_glmm import BetaMixedModel  # noqa: E402
-from plw_stats.models.sampling import SamplerSettings, compile_nutpie, sample_compiled  # noqa: E402
+from plw_stats.glmm.backends.pymc_graph import compile_nutpie  # noqa: E402
+from plw_stats.glmm.backends.run import run_nutpie  # noqa: E402
+from plw_stats.glmm.backends.settings import SamplerSettings  # noqa: E402
+from plw_stats.glmm.model import BetaMixedModel  # noqa: E402
 
 t_imports = time.perf_counter() - t_start
 
@@ -36,13 +38,13 @@ def main():
     t1 = time.perf_counter()
     compiled = compile_nutpie(model)
     t2 = time.perf_counter()
-    idata = sample_compiled(compiled, settings, args.seed, progress=False)
+    idata = run_nutpie(compiled, settings, args.seed, progress=False)
     t3 = time.perf_counter()
 
     posterior = idata["posterior"]
     ess = {
         v: float(array_stats.ess(posterior[v].transpose("chain", "draw").to_numpy()))
-        for v in ("intercept", "b_wp", "b_wp2")
+        for v in ("intercept", "wp", "wp2")
     }
     divergences = int(np.sum(idata["sample_stats"]["diverging"].to_numpy()))
     sampling = t3 - t2

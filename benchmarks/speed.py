@@ -25,15 +25,17 @@ DATASET = "AlpacaDataShort"
 
 def child_plw(draws: int, tune: int, scale: int) -> dict:
     t0 = time.perf_counter()
-    from plw_stats.models.sampling import SamplerSettings, compile_nutpie, sample_compiled
+    from plw_stats.glmm.backends.pymc_graph import compile_nutpie
+    from plw_stats.glmm.backends.run import run_nutpie
+    from plw_stats.glmm.backends.settings import SamplerSettings
 
     spec = _spec(scale)
     t1 = time.perf_counter()
     compiled = compile_nutpie(spec.build())
     t2 = time.perf_counter()
-    idata = sample_compiled(compiled, SamplerSettings(draws=draws, tune=tune), 1, progress=False)
+    idata = run_nutpie(compiled, SamplerSettings(draws=draws, tune=tune), 1, progress=False)
     t3 = time.perf_counter()
-    names = {"b0": "intercept", "b1": "b_wp", "b2": "b_wp2"}
+    names = {"b0": "intercept", "b1": "wp", "b2": "wp2"}
     return _report(
         idata, names, rows=len(spec.data), imports=t1 - t0, compile=t2 - t1, sampling=t3 - t2
     )
@@ -46,13 +48,14 @@ def child_fit(sampler: str, draws: int, tune: int, scale: int) -> dict:
     "compile" is NaN and counted in "sampling".
     """
     t0 = time.perf_counter()
-    from plw_stats.models.sampling import SamplerSettings
+    from plw_stats.glmm.backends.settings import SamplerSettings
 
     spec = _spec(scale)
     t1 = time.perf_counter()
-    fit = spec.fit(SamplerSettings(draws=draws, tune=tune, sampler=sampler), random_seed=1)
+    settings = SamplerSettings(draws=draws, tune=tune, sampler=sampler)
+    fit = spec.fit(settings, random_seed=1, heal=False)
     t2 = time.perf_counter()
-    names = {"b0": "intercept", "b1": "b_wp", "b2": "b_wp2"}
+    names = {"b0": "intercept", "b1": "wp", "b2": "wp2"}
     return _report(
         fit.idata,
         names,
@@ -109,7 +112,7 @@ def _spec(scale: int):
     import pandas as pd
 
     from plw_stats.datasets import load_demo_scores
-    from plw_stats.models.beta_glmm import BetaMixedModel
+    from plw_stats.glmm.model import BetaMixedModel
 
     base = BetaMixedModel.from_table(load_demo_scores(), DATASET).data
     n_bench, n_model, n_seed = SCALES[scale]

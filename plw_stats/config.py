@@ -5,6 +5,7 @@ PLW 0.1 maps to wp 0.5 and the ten PLW levels spread evenly over [0, 1].
 """
 
 import math
+from importlib.metadata import PackageNotFoundError, version
 
 #: Exponent of the PLW transform ``wp = plw ** p`` (``log10(2)`` ≈ 0.30103).
 PLW_POWER: float = math.log(0.5) / math.log(0.1)
@@ -20,3 +21,9 @@ ESS_BULK_MIN: float = 400.0
 REQUIRED_COLUMNS: tuple[str, ...] = ("dataset", "model", "plw", "benchmark", "score")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("task_type", "ratio", "metric", "stderr", "source")
 TASK_TYPES: tuple[str, ...] = ("MC", "GS", "GL")
+
+try:
+    #: Installed version of plw-stats (recorded in saved fits and reports).
+    __version__: str = version("plw-stats")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"

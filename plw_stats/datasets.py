@@ -47,8 +47,8 @@ def load_demo_scores() -> pd.DataFrame:
 
     A paper-shaped sweep: 3 fine-tuning datasets (AlpacaData, AlpacaDataCleaned,
     AlpacaDataShort) × 2 models × 10 PLW levels × 13 benchmarks = 780 rows, each score on its
-    benchmark's raw scale.  It is drawn by :func:`plw_stats.simulate.demo_sweep` from the beta
-    mixed model with known coefficients (AlpacaDataShort uses the paper's b1 = 5.590,
+    benchmark's raw scale.  It is drawn by :func:`plw_stats.simulation.sweeps.demo_sweep` from
+    the beta mixed model with known coefficients (AlpacaDataShort uses the paper's b1 = 5.590,
     b2 = −4.284).
 
     Returns

@@ -20,3 +20,7 @@ class ModelSpecError(PlwStatsError, ValueError):
 
 class ConvergenceWarning(UserWarning):
     """MCMC diagnostics (R-hat, ESS, divergences) crossed their thresholds."""
+
+
+class SamplerFallbackWarning(UserWarning):
+    """The requested sampler backend could not run as asked; another one was used instead."""

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from plw_stats.cli.main import main
+from plw_stats.critical import critical_point, critical_wp, interior_maximum
 from plw_stats.errors import ModelSpecError
-from plw_stats.models.critical import critical_point, critical_wp, interior_maximum
 
 
 def test_paper_alpacadatashort_coefficients_give_plw_0242():

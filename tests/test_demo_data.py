@@ -5,7 +5,7 @@ import pytest
 
 from plw_stats.datasets import REGISTRY, data_path
 from plw_stats.errors import DataSchemaError
-from plw_stats.simulate import demo_sweep
+from plw_stats.simulation.sweeps import demo_sweep
 
 
 def test_registry_checksums_match_files():

@@ -4,7 +4,7 @@ import pytest
 
 from plw_stats.config import PLW_POWER
 from plw_stats.errors import DataSchemaError, ModelSpecError
-from plw_stats.simulate import PAPER_PLW_LEVELS
+from plw_stats.simulation.sweeps import PAPER_PLW_LEVELS
 from plw_stats.transforms import (
     aggregates,
     length_ratio,

@@ -35,8 +35,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the study, print the coverage table and write the requested files."""
-    from plw_stats.models.calibration import StudySetup, coverage_table, run_study
-    from plw_stats.models.sampling import SamplerSettings
+    from plw_stats.glmm.backends.settings import SamplerSettings
+    from plw_stats.simulation.calibration import StudySetup, coverage_table, run_study
 
     settings = SamplerSettings(chains=args.chains, draws=args.draws, tune=args.draws)
     setup = StudySetup(source=args.source, settings=settings, prob=args.prob)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from plw_stats.config import PLW_POWER
-from plw_stats.models.critical import critical_point
+from plw_stats.critical import critical_point
 
 
 def register(subparsers) -> None:

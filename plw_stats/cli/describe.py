@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from plw_stats.io.instructions import InstructionStats, describe_instructions
+from plw_stats.describe.instructions import InstructionStats, describe_instructions
 from plw_stats.output import write_json
 
 

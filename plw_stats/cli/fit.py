@@ -11,10 +11,11 @@ from plw_stats.cli.sampler_options import add_sampler_options, sampler_settings
 from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.datasets import load_demo_scores
 from plw_stats.io.tables import read_scores
-from plw_stats.output import ensure_folder, safe_filename, write_csv, write_json, write_netcdf
+from plw_stats.output import ensure_folder, write_json
 
-if TYPE_CHECKING:  # PyMC is imported only when a fit runs, so other commands start fast
-    from plw_stats.results import BetaFitResult, SweepResult
+if TYPE_CHECKING:
+    from plw_stats.glmm.result import BetaFitResult
+    from plw_stats.glmm.sweep import SweepResult
 
 EXIT_NOT_CONVERGED = 3
 
@@ -23,7 +24,6 @@ def register(subparsers) -> None:
     """Add the ``fit`` sub-command."""
     parser = subparsers.add_parser(
         "fit",
-        help="fit the beta mixed model per dataset and report the critical PLW",
         description=(
             "Fit logit(mu) = b0 + b1*wp + b2*wp^2 + (wp | benchmark) + (1 | model) with a beta "
             "likelihood to each fine-tuning dataset's relative scores, and report the posterior "
@@ -45,7 +45,7 @@ def register(subparsers) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help="save each posterior (netCDF) and the summary (CSV) here",
+        help="save each fit (netCDF with its settings and data) and the summary (CSV) here",
     )
     parser.add_argument(
         "--strict",
@@ -64,7 +64,12 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, fit, print the summary, then write the requested files."""
-    from plw_stats.sweep import fit_specs, specify_all
+    import warnings
+
+    from plw_stats.errors import ConvergenceWarning
+    from plw_stats.glmm.sweep import fit_specs, specify_all
+
+    warnings.simplefilter("ignore", ConvergenceWarning)  # reported below, once per dataset
 
     scores = read_scores(args.data) if args.data else load_demo_scores()
     settings = sampler_settings(args)
@@ -117,9 +122,7 @@ def _write_outputs(args: argparse.Namespace, result: SweepResult) -> None:
     if args.json:
         write_json(args.json, result.to_dict())
     if args.out:
-        for name, fit in result.groups.items():
-            write_netcdf(args.out / f"{safe_filename(name)}.nc", fit.idata)
-        write_csv(args.out / "summary.csv", result.summary(), index=False)
+        result.save(args.out)
 
 
 def format_sweep(result: SweepResult) -> str:
@@ -159,7 +162,7 @@ def format_fit(fit: BetaFitResult) -> str:
     )
     if fit.evidence is not None:
         lines.append(format_evidence(fit.evidence))
-    lines.extend(f"   note: {note}" for note in spec.notes())
+    lines.extend(f"   note: {note}" for note in fit.all_notes())
     return "\n".join(lines)
 
 

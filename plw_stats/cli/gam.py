@@ -17,10 +17,10 @@ import argparse
 from plw_stats.config import HDI_PROB
 from plw_stats.datasets import load_demo_scores
 from plw_stats.errors import ModelSpecError
+from plw_stats.gam.bootstrap import N_JOBS, bootstrap_optimal
+from plw_stats.gam.groups import TRANSLATION_PATTERN, parse_group_option
+from plw_stats.gam.model import DEFAULT_RATIO_GRID, FLAT_FRACTION, TensorGam
 from plw_stats.io.tables import read_scores
-from plw_stats.models.gam import DEFAULT_RATIO_GRID, FLAT_FRACTION, TensorGam
-from plw_stats.models.gam_bootstrap import N_JOBS, bootstrap_optimal
-from plw_stats.models.gam_groups import TRANSLATION_PATTERN, parse_group_option
 from plw_stats.output import write_csv, write_json
 
 DEFAULT_BOOTSTRAP = 200

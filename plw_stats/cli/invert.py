@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from plw_stats.inversion import DEFAULT_THRESHOLD, invert_file
+from plw_stats.describe.inversion import DEFAULT_THRESHOLD, invert_file
 
 
 def register(subparsers) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from plw_stats.errors import DataSchemaError
 from plw_stats.output import write_csv, write_json
-from plw_stats.simulate import PAPER_PLW_LEVELS
+from plw_stats.simulation.sweeps import PAPER_PLW_LEVELS
 
 #: Truth fields that can be overridden on the command line.
 TRUTH_OPTIONS = ("intercept", "b1", "b2", "sd_slope", "sd_model", "kappa")
@@ -65,8 +65,8 @@ def register(subparsers) -> None:
 
 def assumed_truth(args: argparse.Namespace):
     """Return the paper's truth or a pilot fit's posterior means, with overrides applied."""
-    from plw_stats.models.calibration import PAPER_TRUTH
-    from plw_stats.models.planning import truth_from_posterior
+    from plw_stats.simulation.calibration import PAPER_TRUTH
+    from plw_stats.simulation.planning import truth_from_posterior
 
     truth = PAPER_TRUTH
     if args.from_fit:
@@ -82,8 +82,8 @@ def assumed_truth(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Simulate, fit, print the plan and write the requested files."""
-    from plw_stats.models.planning import SweepDesign, plan_sweep
-    from plw_stats.models.sampling import SamplerSettings
+    from plw_stats.glmm.backends.settings import SamplerSettings
+    from plw_stats.simulation.planning import SweepDesign, plan_sweep
 
     design = SweepDesign(
         plw_levels=args.levels,
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_plan(result) -> str:
-    """Readable summary of a :class:`~plw_stats.models.planning.PlanResult`."""
+    """Readable summary of a :class:`~plw_stats.simulation.planning.PlanResult`."""
     d, t, s = result.design, result.truth, result.settings
     levels = ", ".join(f"{v:g}" for v in d.plw_levels)
     pct = round(s["prob"] * 100)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 
 from plw_stats.cli.gam import _group, add_bootstrap_options
+from plw_stats.describe.instructions import describe_instructions
 from plw_stats.errors import ModelSpecError
-from plw_stats.io.instructions import describe_instructions
+from plw_stats.gam.groups import TRANSLATION_PATTERN
+from plw_stats.gam.recommend import Recommendation, recommend_from_paper, recommend_from_scores
 from plw_stats.io.tables import read_scores
-from plw_stats.models.gam_groups import TRANSLATION_PATTERN
 from plw_stats.output import write_json
-from plw_stats.recommend import Recommendation, recommend_from_paper, recommend_from_scores
 
 
 def register(subparsers) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from plw_stats.cli.figures import add_analysis_options, analysis_from_args
+from plw_stats.cli.analysis_options import add_analysis_options, analysis_from_args
 from plw_stats.output import ensure_folder
-from plw_stats.report import write_report
 
 REPORT_NAME = "report.html"
 
@@ -16,7 +15,6 @@ def register(subparsers) -> None:
     """Add the ``report`` sub-command."""
     parser = subparsers.add_parser(
         "report",
-        help="write one self-contained HTML report (data, fits, critical PLW, GAM, figures)",
         description=(
             f"Fit (or load with --fit) every model and write DIR/{REPORT_NAME}: a data summary, "
             "each dataset's fit with diagnostics, the critical PLW, the GAM's optimal-PLW table "
@@ -35,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     """Check the output folder, analyse, then write the report atomically."""
     if args.out.exists() and not args.out.is_dir():
         ensure_folder(args.out)  # raises the one-line error before any fitting
+    from plw_stats.report import write_report
+
     analysis = analysis_from_args(args)
     path = write_report(analysis, ensure_folder(args.out) / REPORT_NAME)
     print(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from plw_stats.models.sampling import ADAPTATIONS, SAMPLERS, SamplerSettings
+from plw_stats.glmm.backends.settings import ADAPTATIONS, SAMPLERS, SamplerSettings
 
 
 def add_sampler_options(parser) -> None:

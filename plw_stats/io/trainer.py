@@ -1,27 +1,22 @@
-"""Hugging Face Trainer logs (``trainer_state.json``) and the paper's training-loss RSD.
+"""Hugging Face Trainer logs (``trainer_state.json``): the per-step training-loss table.
 
 ``log_history`` mixes three kinds of entries, told apart by their keys: training logs
 (``loss``, ``learning_rate``, ``grad_norm``, ``epoch``, ``step``), evaluation logs
 (``eval_loss``, ...) and the final summary (``train_loss``, ``train_runtime``, ...).  Only the
 training logs go into the per-step loss table.
 
-The paper (Section 5.3) measures training stability as the relative standard deviation
-(std / mean) of the training loss over 5-step windows, averaged per run.  Here a window is
-``window`` consecutive *logged* training entries, so it equals 5 optimizer steps when
-``logging_steps=1`` (the Alpaca recipe); a trailing partial window is left out.
+The paper's training-loss RSD computed from these tables is in :mod:`plw_stats.describe.rsd`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from plw_stats.errors import DataSchemaError, ModelSpecError
+from plw_stats.errors import DataSchemaError
 from plw_stats.io._common import as_number, read_json
 
 #: Columns of the per-step loss table.
@@ -112,72 +107,3 @@ def _loss_row(path: Path, index: int, entry: dict) -> dict[str, float]:
     if "step" not in entry:
         raise DataSchemaError(f"{where} has a loss but no step; is the file truncated?")
     return {c: as_number(entry.get(c), where=f"{where} {c}") for c in LOSS_COLUMNS}
-
-
-def loss_rsd(loss, *, window: int = 5, rolling: bool = False, ddof: int = 1) -> float:
-    """Return the mean relative standard deviation of a loss series over windows.
-
-    Parameters
-    ----------
-    loss : array_like
-        Training losses in step order.
-    window : int
-        Entries per window (the paper uses 5).
-    rolling : bool
-        ``False`` (default): consecutive non-overlapping windows, a partial last window
-        dropped; ``True``: every overlapping window.
-    ddof : int
-        Delta degrees of freedom of the standard deviation (default 1, the sample std).
-
-    Returns
-    -------
-    float
-        Mean over windows of ``std / mean``.
-
-    Raises
-    ------
-    ModelSpecError
-        If ``window < 2`` or ``window <= ddof``.
-    DataSchemaError
-        If the series is shorter than one window or holds NaN.
-    """
-    values = np.asarray(loss, dtype=float)
-    if window < 2 or window <= ddof:
-        raise ModelSpecError(f"window must be at least 2 (and above ddof), got {window}")
-    if values.size < window:
-        raise DataSchemaError(f"{values.size} loss values are fewer than one window of {window}")
-    if not np.isfinite(values).all():
-        raise DataSchemaError("the loss series has NaN or infinite values; clean the log first")
-    if rolling:
-        windows = np.lib.stride_tricks.sliding_window_view(values, window)
-    else:
-        windows = values[: values.size // window * window].reshape(-1, window)
-    return float(np.mean(windows.std(axis=1, ddof=ddof) / windows.mean(axis=1)))
-
-
-def loss_rsd_table(
-    runs: Mapping[str, str | Path], *, window: int = 5, rolling: bool = False
-) -> pd.DataFrame:
-    """Return the training-loss RSD of several runs.
-
-    Parameters
-    ----------
-    runs : mapping
-        Run name → ``trainer_state.json`` or run folder.
-    window, rolling
-        As in :func:`loss_rsd`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``run, n_steps, window, rsd`` (one row per run, in the given order).
-    """
-    rows = []
-    for name, path in runs.items():
-        loss = read_trainer_state(path)["loss"]
-        try:
-            rsd = loss_rsd(loss, window=window, rolling=rolling)
-        except DataSchemaError as err:
-            raise DataSchemaError(f"run {name!r} ({path}): {err}") from err
-        rows.append({"run": name, "n_steps": len(loss), "window": window, "rsd": rsd})
-    return pd.DataFrame(rows, columns=["run", "n_steps", "window", "rsd"])

@@ -1,9 +1,10 @@
 """Figures of the paper's kind from score tables and fitted results.
 
-Every ``plot_*`` function computes what it draws with a public helper (returning a DataFrame),
-draws on ``ax`` (a new figure when None) and returns the Axes, or the Figure for multi-panel
-grids.  None of them shows or saves a figure, and none changes the global ``rcParams``; wrap
-calls in :func:`use_style` for the shipped paper style.
+Plotting never fits: every ``plot_*`` function takes a table or a fitted result (whose own
+methods compute what is drawn), draws on ``ax`` (a new figure when None) and returns the Axes, or
+the Figure for multi-panel grids.  This package imports no model module.  None of them shows
+or saves a figure, and none changes the global ``rcParams``; wrap calls in :func:`use_style` for
+the shipped paper style.
 """
 
 from plw_stats.plots.aggregates import aggregate_frame, plot_aggregate, plot_aggregates
@@ -13,24 +14,16 @@ from plw_stats.plots.critical import (
     plot_critical_posterior,
     plot_critical_posteriors,
 )
-from plw_stats.plots.fitted import (
-    fitted_curve,
-    observed_aggregate,
-    plot_fitted_curve,
-    plot_fitted_curves,
-)
+from plw_stats.plots.fitted import plot_fitted_curve, plot_fitted_curves
 from plw_stats.plots.gam import optimal_path, plot_gam_surface, plot_gam_surfaces, surface_grid
-from plw_stats.plots.rsd import check_rsd_table, plot_loss_rsd, rsd_from_manifest
+from plw_stats.plots.rsd import plot_loss_rsd
 from plw_stats.plots.style import add_plw_axis, style_path, use_style
 
 __all__ = [
     "add_plw_axis",
     "aggregate_frame",
     "benchmark_frame",
-    "check_rsd_table",
     "critical_frame",
-    "fitted_curve",
-    "observed_aggregate",
     "optimal_path",
     "plot_aggregate",
     "plot_aggregates",
@@ -43,7 +36,6 @@ __all__ = [
     "plot_gam_surface",
     "plot_gam_surfaces",
     "plot_loss_rsd",
-    "rsd_from_manifest",
     "style_path",
     "surface_grid",
     "use_style",

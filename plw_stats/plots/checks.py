@@ -1,13 +1,11 @@
 """Figures of the posterior-predictive checks: residual QQ plot, residuals vs fitted, PPC.
 
-Each function takes a :class:`~plw_stats.models.checks.ResidualCheck` (from
-:func:`plw_stats.models.checks.check_fit`), draws on ``ax`` (a new figure when None) and returns
+Each function takes a :class:`~plw_stats.glmm.checks.ResidualCheck` (from
+:func:`plw_stats.glmm.checks.check_fit`), draws on ``ax`` (a new figure when None) and returns
 the Axes.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -15,14 +13,11 @@ from matplotlib.axes import Axes
 from plw_stats.errors import ModelSpecError
 from plw_stats.plots.style import PALETTE, new_axes
 
-if TYPE_CHECKING:
-    from plw_stats.models.checks import ResidualCheck
-
 #: Quantiles marked on the residuals-vs-fitted plot.
 REFERENCE_QUANTILES: tuple[float, ...] = (0.25, 0.5, 0.75)
 
 
-def plot_residual_qq(check: ResidualCheck, *, ax: Axes | None = None) -> Axes:
+def plot_residual_qq(check, *, ax: Axes | None = None) -> Axes:
     """Uniform QQ plot of the scaled residuals, with the KS and dispersion tests in the title.
 
     Returns
@@ -47,7 +42,7 @@ def plot_residual_qq(check: ResidualCheck, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_residuals_vs_fitted(check: ResidualCheck, *, ax: Axes | None = None) -> Axes:
+def plot_residuals_vs_fitted(check, *, ax: Axes | None = None) -> Axes:
     """Scaled residuals against the rank of the fitted mean, with running quantiles.
 
     Returns
@@ -78,9 +73,7 @@ def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q)) if values.size else np.nan
 
 
-def plot_ppc(
-    check: ResidualCheck, *, n_replicates: int = 50, bins: int = 30, ax: Axes | None = None
-) -> Axes:
+def plot_ppc(check, *, n_replicates: int = 50, bins: int = 30, ax: Axes | None = None) -> Axes:
     """Posterior-predictive check of the scores: observed histogram over replicated ones.
 
     Parameters

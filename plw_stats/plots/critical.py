@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 from arviz_stats.base import array_stats
@@ -12,14 +10,13 @@ from matplotlib.figure import Figure
 
 from plw_stats.errors import ModelSpecError
 from plw_stats.plots.style import color_map, format_plw, new_axes, new_grid
-from plw_stats.results import BetaFitResult, SweepResult
 
 SCALES: dict[str, str] = {"plw": "critical PLW", "wp": "critical wp"}
 #: Fewest interior draws for which a density is drawn.
 MIN_DRAWS = 10
 
 
-def critical_frame(results: SweepResult | Mapping[str, BetaFitResult]) -> pd.DataFrame:
+def critical_frame(results) -> pd.DataFrame:
     """Every posterior draw of the critical point, all datasets stacked.
 
     Returns
@@ -39,7 +36,7 @@ def critical_frame(results: SweepResult | Mapping[str, BetaFitResult]) -> pd.Dat
 
 
 def plot_critical_posterior(
-    result: BetaFitResult,
+    result,
     *,
     scale: str = "plw",
     prob: float | None = None,
@@ -79,7 +76,7 @@ def plot_critical_posterior(
     values = result.draws(f"critical_{scale}")
     values = values[np.isfinite(result.draws("critical_plw"))]
     ax = new_axes(ax)
-    share = values.size / result.draws("b_wp").size
+    share = values.size / result.draws("wp").size
     ax.set_xlim(0.0, 1.0)
     ax.set_xlabel(SCALES[scale])
     ax.set_ylabel("posterior density")
@@ -130,7 +127,7 @@ def _draw_density(ax: Axes, values: np.ndarray, prob: float, color: str, bins: i
 
 
 def plot_critical_posteriors(
-    results: SweepResult | Mapping[str, BetaFitResult],
+    results,
     *,
     scale: str = "plw",
     prob: float | None = None,
@@ -154,8 +151,8 @@ def plot_critical_posteriors(
     return fig
 
 
-def _groups(results: SweepResult | Mapping[str, BetaFitResult]) -> dict[str, BetaFitResult]:
-    groups = results.groups if isinstance(results, SweepResult) else dict(results)
+def _groups(results) -> dict:
+    groups = dict(getattr(results, "groups", results))
     if not groups:
         raise ModelSpecError("no fitted datasets to draw; fit at least one dataset first")
     return groups

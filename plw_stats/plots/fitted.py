@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import numpy as np
 import pandas as pd
-from arviz_stats.base import array_stats
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from scipy.special import expit
 
 from plw_stats.plots.style import (
     MARKERS,
@@ -23,86 +18,14 @@ from plw_stats.plots.style import (
     new_grid,
     wp_axis,
 )
-from plw_stats.results import BetaFitResult, SweepResult
-from plw_stats.transforms import wp_to_plw
 
-#: Label of the population-level curve in :func:`fitted_curve`.
+#: Label of the population-level curve in ``BetaFitResult.curve()``.
 POPULATION = "population"
 CRITICAL_COLOR = "#D55E00"
 
 
-def fitted_curve(
-    result: BetaFitResult, *, n_points: int = 101, prob: float | None = None
-) -> pd.DataFrame:
-    """Posterior of the mean relative score along wp, for the population and each model.
-
-    The population curve is ``invlogit(b0 + b1·wp + b2·wp²)`` (benchmark slopes and model
-    offsets at zero); each model's curve adds that model's offset.
-
-    Parameters
-    ----------
-    result : BetaFitResult
-        A fitted dataset.
-    n_points : int
-        Points on the wp grid over [0, 1].
-    prob : float, optional
-        Mass of the pointwise HDI; defaults to ``result.hdi_prob``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long table with columns ``curve`` (``"population"`` or a model name), ``wp``, ``plw``,
-        ``mean``, ``hdi_low``, ``hdi_high``.
-    """
-    prob = result.hdi_prob if prob is None else prob
-    wp = np.linspace(0.0, 1.0, n_points)
-    posterior = result.idata["posterior"]
-    eta = (
-        result.draws("intercept")[:, None]
-        + result.draws("b_wp")[:, None] * wp
-        + result.draws("b_wp2")[:, None] * wp**2
-    )
-    offsets = {POPULATION: np.zeros(eta.shape[0])}
-    if "model_offset" in posterior.data_vars:
-        stacked = posterior["model_offset"].stack(sample=("chain", "draw"))
-        for model in stacked["pretrained"].to_numpy():
-            offsets[str(model)] = stacked.sel(pretrained=model).to_numpy()
-    frames = [
-        _curve_frame(name, wp, expit(eta + off[:, None]), prob, result.spec.power)
-        for name, off in offsets.items()
-    ]
-    return pd.concat(frames, ignore_index=True)
-
-
-def _curve_frame(name: str, wp: np.ndarray, mu: np.ndarray, prob: float, power: float):
-    band = array_stats.hdi(mu.T, prob, axis=-1)
-    return pd.DataFrame(
-        {
-            "curve": name,
-            "wp": wp,
-            "plw": wp_to_plw(wp, power),
-            "mean": mu.mean(axis=0),
-            "hdi_low": band[:, 0],
-            "hdi_high": band[:, 1],
-        }
-    )
-
-
-def observed_aggregate(result: BetaFitResult) -> pd.DataFrame:
-    """Relative aggregate of each run the model was fitted on.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``model, plw, wp, relative`` (mean relative score over benchmarks).
-    """
-    data = result.spec.data.assign(wp=result.spec.wp())
-    table = data.groupby(["model", "plw", "wp"], as_index=False)["score"].mean()
-    return table.rename(columns={"score": "relative"})
-
-
 def plot_fitted_curve(
-    result: BetaFitResult,
+    result,
     *,
     prob: float | None = None,
     show_models: bool = True,
@@ -137,7 +60,7 @@ def plot_fitted_curve(
     matplotlib.axes.Axes
     """
     prob = result.hdi_prob if prob is None else prob
-    curves = fitted_curve(result, prob=prob)
+    curves = result.curve(prob=prob)
     ax = new_axes(ax)
     models = [c for c in curves["curve"].unique() if c != POPULATION]
     colors = color_map(models)
@@ -157,7 +80,7 @@ def plot_fitted_curve(
             rows = curves[curves["curve"] == model]
             ax.plot(rows["wp"], rows["mean"], color=colors[model], linewidth=0.9, alpha=0.9)
     if show_data:
-        _draw_data(ax, observed_aggregate(result), colors)
+        _draw_data(ax, result.observed(), colors)
     if show_critical:
         _draw_critical(ax, result, prob)
     wp_axis(ax)
@@ -183,7 +106,7 @@ def _draw_data(ax: Axes, observed: pd.DataFrame, colors: dict[str, str]) -> None
         )
 
 
-def _draw_critical(ax: Axes, result: BetaFitResult, prob: float) -> None:
+def _draw_critical(ax: Axes, result, prob: float) -> None:
     critical = result.critical
     text = f"P(interior max) = {critical.prob_interior_max:.2f}"
     if critical.wp is not None and critical.plw is not None:
@@ -222,7 +145,7 @@ def _draw_critical(ax: Axes, result: BetaFitResult, prob: float) -> None:
 
 
 def plot_fitted_curves(
-    results: SweepResult | Mapping[str, BetaFitResult],
+    results,
     *,
     prob: float | None = None,
     ncols: int = 3,
@@ -245,7 +168,7 @@ def plot_fitted_curves(
     -------
     matplotlib.figure.Figure
     """
-    groups = results.groups if isinstance(results, SweepResult) else dict(results)
+    groups = dict(getattr(results, "groups", results))
     n_rows, n_cols = grid_shape(len(groups), ncols)
     fig, axes = new_grid(n_rows, n_cols, panel_size=panel_size)
     for ax, fit in zip(axes.ravel(), groups.values(), strict=False):

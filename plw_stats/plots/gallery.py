@@ -8,7 +8,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from plw_stats.models.gam_result import GamResult
 from plw_stats.plots.aggregates import plot_aggregates
 from plw_stats.plots.benchmarks import plot_benchmark_grid
 from plw_stats.plots.critical import plot_critical_posteriors
@@ -16,7 +15,6 @@ from plw_stats.plots.fitted import plot_fitted_curves
 from plw_stats.plots.gam import plot_gam_surfaces
 from plw_stats.plots.rsd import plot_loss_rsd
 from plw_stats.plots.style import use_style
-from plw_stats.results import SweepResult
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,8 @@ CAPTIONS: dict[str, str] = {
 def figure_set(
     scores: pd.DataFrame,
     *,
-    fits: SweepResult | None = None,
-    gam: GamResult | None = None,
+    fits=None,
+    gam=None,
     rsd: pd.DataFrame | None = None,
     power: float | None = None,
 ) -> list[FigureSpec]:

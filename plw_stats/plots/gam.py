@@ -9,16 +9,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from plw_stats.errors import ModelSpecError
-from plw_stats.models.gam_result import GamResult
 from plw_stats.plots.style import add_plw_axis, new_axes, new_grid
 
 AXES: dict[str, str] = {"plw": "PLW", "wp": "wp = PLW$^{p}$"}
 PATH_COLOR = "#D55E00"
 
 
-def surface_grid(
-    result: GamResult, group: str = "All", *, n_plw: int = 80, n_ratio: int = 60
-) -> pd.DataFrame:
+def surface_grid(result, group: str = "All", *, n_plw: int = 80, n_ratio: int = 60) -> pd.DataFrame:
     """Evaluate the surface on a grid and mark the PLW maximising it at each ratio.
 
     Returns
@@ -32,14 +29,14 @@ def surface_grid(
     return surface.assign(optimum=surface.index.isin(best.to_numpy()))
 
 
-def optimal_path(result: GamResult, group: str = "All", **grid) -> pd.DataFrame:
+def optimal_path(result, group: str = "All", **grid) -> pd.DataFrame:
     """PLW maximising the surface at each ratio of the grid (columns ``ratio, plw, wp``)."""
     surface = surface_grid(result, group, **grid)
     return surface.loc[surface["optimum"], ["ratio", "plw", "wp"]].reset_index(drop=True)
 
 
 def plot_gam_surface(
-    result: GamResult,
+    result,
     group: str = "All",
     *,
     x: str = "plw",
@@ -142,7 +139,7 @@ def _draw_table(ax: Axes, table: pd.DataFrame, x: str) -> None:
         )
 
 
-def _draw_datasets(ax: Axes, result: GamResult) -> None:
+def _draw_datasets(ax: Axes, result) -> None:
     ratios = result.spec.scores.groupby("dataset")["ratio"].first().sort_values()
     middle = (ratios.min() + ratios.max()) / 2
     for name, ratio in ratios.items():
@@ -161,7 +158,7 @@ def _draw_datasets(ax: Axes, result: GamResult) -> None:
 
 
 def plot_gam_surfaces(
-    result: GamResult,
+    result,
     groups: Sequence[str] | None = None,
     *,
     x: str = "plw",

@@ -2,78 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 from matplotlib.axes import Axes
 
-from plw_stats.errors import DataSchemaError
-from plw_stats.io.manifest import read_manifest
-from plw_stats.io.trainer import loss_rsd_table
+from plw_stats.describe.rsd import check_rsd_table
 from plw_stats.plots.style import color_map, format_plw, new_axes
-
-#: Columns a loss-RSD table must have.
-RSD_COLUMNS: tuple[str, ...] = ("dataset", "plw", "rsd")
-
-
-def rsd_from_manifest(path: str | Path, *, window: int = 5) -> pd.DataFrame:
-    """Training-loss RSD of every run listed in a manifest of trainer logs.
-
-    Parameters
-    ----------
-    path : str or Path
-        A CSV with columns ``path, dataset, model, plw``; ``path`` is a run's
-        ``trainer_state.json`` or its run folder, relative to the manifest's folder.
-    window : int
-        Logged steps per window (the paper uses 5).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``dataset, model, plw, rsd, n_steps``, one row per manifest row.
-
-    Raises
-    ------
-    DataSchemaError
-        On a bad manifest, a missing or malformed log, or a log shorter than one window.
-    """
-    manifest = read_manifest(path)
-    runs = {
-        f"line {line}": run for line, run in zip(manifest["line"], manifest["path"], strict=True)
-    }
-    table = loss_rsd_table(runs, window=window)
-    return pd.DataFrame(
-        {
-            "dataset": manifest["dataset"].to_numpy(),
-            "model": manifest["model"].to_numpy(),
-            "plw": manifest["plw"].to_numpy(float),
-            "rsd": table["rsd"].to_numpy(float),
-            "n_steps": table["n_steps"].to_numpy(int),
-        }
-    )
-
-
-def check_rsd_table(rsd: pd.DataFrame, *, source: str = "loss-RSD table") -> pd.DataFrame:
-    """Check a loss-RSD table and return a copy with float ``plw`` and ``rsd``.
-
-    Raises
-    ------
-    DataSchemaError
-        If a column of :data:`RSD_COLUMNS` is missing, empty or not numeric.
-    """
-    missing = [c for c in RSD_COLUMNS if c not in rsd.columns]
-    if missing:
-        raise DataSchemaError(
-            f"{source}: missing column(s) {', '.join(missing)}; it needs {', '.join(RSD_COLUMNS)} "
-            "(build it with plw_stats.plots.rsd_from_manifest)"
-        )
-    if rsd.empty:
-        raise DataSchemaError(f"{source}: no rows; give one row per training run")
-    numbers = {c: pd.to_numeric(rsd[c], errors="coerce") for c in ("plw", "rsd")}
-    for column, values in numbers.items():
-        if values.isna().any():
-            raise DataSchemaError(f"{source}: column {column!r} has missing or non-numeric values")
-    return rsd.assign(**numbers, dataset=rsd["dataset"].astype(str))
 
 
 def plot_loss_rsd(

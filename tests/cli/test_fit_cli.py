@@ -54,7 +54,7 @@ def test_strict_exits_nonzero_and_out_folder_is_written(two_runs):
     folder, _, second = two_runs
     assert second == 3
     tree = az.from_netcdf(folder / "out" / "AlpacaDataShort.nc")
-    assert tree["posterior"]["b_wp"].shape == (2, 100)
+    assert tree["posterior"]["wp"].shape == (2, 100)
     assert "critical_plw" in tree["posterior"]
     summary = pd.read_csv(folder / "out" / "summary.csv")
     assert set(summary["parameter"]) >= {"intercept", "wp", "wp2", "critical_plw"}

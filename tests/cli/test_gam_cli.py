@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from plw_stats.cli.main import main
-from plw_stats.simulate_gam import RatioTruth, simulate_ratio_sweep
+from plw_stats.simulation.ratio_sweeps import RatioTruth, simulate_ratio_sweep
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "io"
 TRUTH = RatioTruth(opt_intercept=0.4, opt_slope=0.05, curvature=0.4, scale="wp")

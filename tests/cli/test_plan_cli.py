@@ -6,7 +6,7 @@ import xarray as xr
 
 from plw_stats.cli.main import main
 from plw_stats.errors import ModelSpecError
-from plw_stats.models.planning import SweepDesign, truth_from_posterior
+from plw_stats.simulation.planning import SweepDesign, truth_from_posterior
 
 TINY = ["--sims", "2", "--jobs", "2", "--chains", "2", "--draws", "150"]
 SMALL = ["--levels", "0,0.01,0.1,0.5,1", "--benchmarks", "4"]
@@ -32,12 +32,12 @@ def posterior(**values):
 
 
 def test_truth_from_a_pilot_posterior(tmp_path):
-    values = dict(intercept=-1.0, b_wp=4.0, b_wp2=-3.0, kappa=25.0, sd_slope=0.5)
+    values = dict(intercept=-1.0, wp=4.0, wp2=-3.0, kappa=25.0, sd_slope=0.5)
     truth = truth_from_posterior(posterior(**values))
     assert (truth.b1, truth.b2, truth.kappa, truth.sd_slope) == (4.0, -3.0, 25.0, 0.5)
     assert truth.sd_model == 0.0  # single-model pilot: no model intercepts
-    with pytest.raises(ModelSpecError, match="posterior lacks b_wp2"):
-        truth_from_posterior(posterior(intercept=0.0, b_wp=1.0, kappa=3.0))
+    with pytest.raises(ModelSpecError, match="posterior lacks wp2"):
+        truth_from_posterior(posterior(intercept=0.0, wp=1.0, kappa=3.0))
 
 
 def test_bad_levels_and_missing_pilot_are_usage_errors(capsys, tmp_path):
@@ -52,7 +52,7 @@ def test_bad_levels_and_missing_pilot_are_usage_errors(capsys, tmp_path):
 @pytest.mark.slow
 def test_plan_prints_and_writes_json(capsys, tmp_path):
     tree = xr.DataTree.from_dict(
-        {"posterior": posterior(intercept=-1.0, b_wp=5.6, b_wp2=-4.3, kappa=30.0)}
+        {"posterior": posterior(intercept=-1.0, wp=5.6, wp2=-4.3, kappa=30.0)}
     )
     tree.to_netcdf(tmp_path / "pilot.nc", engine="h5netcdf")
     args = ["plan", *TINY, *SMALL, "--from-fit", str(tmp_path / "pilot.nc"), "--kappa", "20"]

@@ -7,13 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from plw_stats.describe.rsd import loss_rsd, loss_rsd_table
 from plw_stats.errors import DataSchemaError, ModelSpecError
-from plw_stats.io.trainer import (
-    find_trainer_state,
-    loss_rsd,
-    loss_rsd_table,
-    read_trainer_state,
-)
+from plw_stats.io.trainer import find_trainer_state, read_trainer_state
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "io" / "trainer"
 LOSSES = [1.9, 1.7, 1.8, 1.5, 1.6, 1.4, 1.45, 1.3, 1.35, 1.2, 1.25, 1.1]

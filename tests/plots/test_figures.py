@@ -10,10 +10,11 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
 from plw_stats import plots
+from plw_stats.describe.rsd import rsd_from_manifest
 from plw_stats.errors import DataSchemaError, ModelSpecError
+from plw_stats.glmm.result import BetaFitResult
 from plw_stats.plots.gallery import CAPTIONS, close_all, figure_set
 from plw_stats.plots.style import format_plw
-from plw_stats.results import BetaFitResult
 from plw_stats.transforms import aggregates, plw_to_wp
 
 
@@ -134,9 +135,9 @@ def test_benchmark_grid_restricted_to_one_dataset(demo_scores):
 # ---------------------------------------------------------------- fitted curve
 
 
-def test_fitted_curve_frame_is_a_band_around_the_mean(sweep_fit):
+def test_fitted_curve_frame_is_a_band_around_the_mean(sweep_fit):  # computed by the result
     fit = sweep_fit.groups["AlpacaDataShort"]
-    curve = plots.fitted_curve(fit, n_points=21)
+    curve = fit.curve(n_points=21)
     assert set(curve["curve"]) == {"population", "llama1-7b", "llama2-7b"}
     assert len(curve) == 63
     assert (curve["hdi_low"] <= curve["mean"]).all() and (curve["mean"] <= curve["hdi_high"]).all()
@@ -202,7 +203,7 @@ def test_critical_posteriors_stack_datasets_and_check_scale(sweep_fit):
     assert [ax.get_title(loc="left") for ax in axes] == ["AlpacaData", "AlpacaDataShort"]
     assert axes[-1].get_xlabel() == "critical wp" and axes[0].get_xlabel() == ""
     table = plots.critical_frame(sweep_fit)
-    assert len(table) == 2 * 200 and set(table["dataset"]) == set(sweep_fit.groups)
+    assert len(table) == 2 * 2 * 200 and set(table["dataset"]) == set(sweep_fit.groups)
     with pytest.raises(ModelSpecError, match="scale must be one of plw, wp, got 'log'"):
         plots.plot_critical_posterior(sweep_fit.groups["AlpacaData"], scale="log")
 
@@ -262,7 +263,7 @@ def test_loss_rsd_boxes_per_level_and_dataset(rsd_table):
 
 
 def test_loss_rsd_from_trainer_logs(trainer_manifest, rsd_table):
-    table = plots.rsd_from_manifest(trainer_manifest)
+    table = rsd_from_manifest(trainer_manifest)
     assert list(table.columns) == ["dataset", "model", "plw", "rsd", "n_steps"]
     assert len(table) == len(rsd_table) and (table["n_steps"] == 20).all()
     assert table["rsd"].between(0, 0.5).all()
@@ -289,7 +290,7 @@ def test_figures_say_so_when_no_draw_has_an_interior_maximum(sweep_fit):
     fit = sweep_fit.groups["AlpacaData"]
     idata = fit.idata.copy()
     posterior = idata["posterior"].to_dataset()
-    idata["posterior"] = xr.DataTree(dataset=posterior.assign(b_wp2=abs(posterior["b_wp2"])))
+    idata["posterior"] = xr.DataTree(dataset=posterior.assign(wp2=abs(posterior["wp2"])))
     convex = BetaFitResult.from_idata(
         fit.spec, idata, settings=fit.settings, random_seed=fit.random_seed
     )

@@ -1,0 +1,1 @@
+"""The beta-regression mixed model of the paper: specification, samplers, results, evidence."""

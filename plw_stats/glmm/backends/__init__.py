@@ -1,0 +1,1 @@
+"""MCMC backends of the beta mixed model, chosen in one place (:mod:`.dispatch`)."""

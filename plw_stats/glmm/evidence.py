@@ -1,0 +1,244 @@
+"""Evidence for the quadratic PLW effect: PSIS-LOO against the null model, and an ML cross-check.
+
+Two routes answer "does performance depend on PLW?" for one fine-tuning dataset.
+
+**Out-of-sample (primary).**  The quadratic model and the *null model* (the same model without the
+fixed wp and wp² terms, see ``BetaDesign(quadratic=False)``) are both sampled, their pointwise
+log-likelihoods computed, and PSIS-LOO (ArviZ) estimates each model's expected log predictive
+density.  ``elpd_diff = ELPD(quadratic) − ELPD(null)``; positive values favour the quadratic
+model.  Its standard error is ``sqrt(n · var(elpd_i,quadratic − elpd_i,null))`` over the ``n``
+observations (Vehtari, Gelman & Gabry 2017).  A difference within about two standard errors of
+zero is no evidence either way.  Observations whose Pareto k exceeds 0.7 in either model make the
+estimate unreliable; their number is reported.
+
+**Maximum likelihood (cross-check).**  statsmodels' ``BetaModel`` (logit mean, log precision)
+with the pretrained model as fixed intercepts and the benchmark slope deviations as fixed effects
+in sum-to-zero coding (so the null keeps per-benchmark slopes that average zero, the analogue of
+the random slope).  The likelihood-ratio statistic of the wp and wp² terms is referred to
+χ²(2).  Because it treats the benchmarks' slopes as fixed, the p-value speaks about the average
+slope of *these* benchmarks and is optimistic when benchmark slopes vary a lot; the paper used
+glmmTMB's Wald test of the fixed effects, which sits between the two routes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy import stats
+
+from plw_stats.errors import ModelSpecError
+from plw_stats.glmm.backends.kernel import pointwise_log_likelihood
+from plw_stats.glmm.backends.settings import SamplerSettings
+from plw_stats.glmm.design import BetaDesign
+from plw_stats.glmm.healing import HealedDraws, sample_healed
+
+#: Pareto k above which a PSIS-LOO term is unreliable.
+PARETO_K_BAD = 0.7
+#: Degrees of freedom of the likelihood-ratio test (wp and wp²).
+ML_DF = 2
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Out-of-sample and maximum-likelihood evidence for the wp terms of one dataset.
+
+    Attributes
+    ----------
+    elpd_diff : float
+        ELPD(quadratic) − ELPD(null) by PSIS-LOO; positive favours the quadratic model.
+    elpd_diff_se : float
+        Standard error of ``elpd_diff`` from the pointwise differences.
+    pareto_k_bad : int
+        Observations with Pareto k > 0.7 in either model.
+    ml_p_value : float
+        Likelihood-ratio p-value of the wp terms in the ML beta regression.
+    elpd_quadratic, elpd_null : float
+        The two ELPD estimates.
+    ml_statistic : float
+        The likelihood-ratio statistic (χ² with 2 degrees of freedom under the null).
+    null_converged : bool
+        Whether the null model's fit (after any retries) converged.
+    null_notes : tuple of str
+        Retries and fallbacks of the null model's fit.
+    """
+
+    elpd_diff: float
+    elpd_diff_se: float
+    pareto_k_bad: int
+    ml_p_value: float
+    elpd_quadratic: float = np.nan
+    elpd_null: float = np.nan
+    ml_statistic: float = np.nan
+    null_converged: bool = True
+    null_notes: tuple[str, ...] = ()
+
+    @property
+    def favours_quadratic(self) -> bool:
+        """Whether the ELPD difference is positive by more than two standard errors."""
+        return self.elpd_diff > 2 * self.elpd_diff_se
+
+    def to_record(self) -> dict:
+        """Every field, for saving with the fit."""
+        return asdict(self)
+
+    def to_dict(self) -> dict:
+        """Return the ``evidence`` object of the ``fit --json`` contract."""
+        return {
+            "elpd_diff": self.elpd_diff,
+            "elpd_diff_se": self.elpd_diff_se,
+            "pareto_k_bad": self.pareto_k_bad,
+            "ml_p_value": self.ml_p_value,
+            "null_converged": self.null_converged,
+        }
+
+
+def null_seed(random_seed: int) -> int:
+    """Seed of the null model's fit, derived from the quadratic fit's seed."""
+    return int(np.random.SeedSequence([int(random_seed), 7]).generate_state(1)[0])
+
+
+def pointwise_loo(spec: BetaDesign, idata: xr.DataTree) -> tuple[np.ndarray, np.ndarray]:
+    """PSIS-LOO pointwise ELPD and Pareto k of a sampled model.
+
+    Parameters
+    ----------
+    spec : BetaMixedModel
+        The specification that was sampled (quadratic or null).
+    idata : xarray.DataTree
+        Holds at least its ``posterior``; the pointwise log-likelihood is evaluated on it
+        (:func:`plw_stats.glmm.backends.kernel.pointwise_log_likelihood`, plain NumPy).
+    """
+    import arviz as az
+
+    posterior = idata["posterior"].to_dataset()
+    values = pointwise_log_likelihood(spec, posterior)
+    log_lik = xr.Dataset({"score": (("chain", "draw", "score_dim_0"), values)})
+    log_lik = log_lik.assign_coords(chain=posterior["chain"], draw=posterior["draw"])
+    tree = xr.DataTree.from_dict({"posterior": posterior, "log_likelihood": log_lik})
+    with warnings.catch_warnings():
+        # high Pareto k is reported as a count, not as a warning
+        warnings.simplefilter("ignore", UserWarning)
+        loo = az.loo(tree, pointwise=True, var_name="score")
+    return np.asarray(loo.elpd_i, dtype=float).ravel(), np.asarray(loo.pareto_k).ravel()
+
+
+def loo_difference(
+    quadratic: tuple[np.ndarray, np.ndarray], null: tuple[np.ndarray, np.ndarray]
+) -> tuple[float, float, int]:
+    """ELPD difference, its standard error and the count of bad Pareto k from pointwise LOO."""
+    elpd_q, k_q = quadratic
+    elpd_n, k_n = null
+    diff = elpd_q - elpd_n
+    se = float(np.sqrt(diff.size * np.var(diff, ddof=1)))
+    bad = int(np.sum((k_q > PARETO_K_BAD) | (k_n > PARETO_K_BAD)))
+    return float(diff.sum()), se, bad
+
+
+def ml_design(spec: BetaDesign) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed-effect design matrices of the ML route: (null columns, wp and wp² columns).
+
+    The null columns are an intercept, treatment dummies of the pretrained model and
+    ``wp × (sum-to-zero benchmark contrasts)``; the tested columns are ``wp`` and ``wp²``.
+    """
+    wp = spec.wp()
+    columns = [np.ones_like(wp)]
+    models = pd.Categorical(spec.data["model"], categories=spec.models).codes
+    columns += [(models == m).astype(float) for m in range(1, len(spec.models))]
+    bench = pd.Categorical(spec.data["benchmark"], categories=spec.benchmarks).codes
+    last = len(spec.benchmarks) - 1
+    for b in range(last):
+        contrast = (bench == b).astype(float) - (bench == last).astype(float)
+        columns.append(contrast * wp)
+    return np.column_stack(columns), np.column_stack([wp, wp**2])
+
+
+def ml_likelihood_ratio(spec: BetaDesign) -> tuple[float, float]:
+    """Likelihood-ratio statistic and p-value of the wp terms by ML beta regression.
+
+    Returns
+    -------
+    statistic, p_value : float
+        ``2·(llf_full − llf_null)`` (floored at 0) and its χ²(2) tail probability; both NaN
+        when an ML fit fails on degenerate data.
+    """
+    from statsmodels.othermod.betareg import BetaModel
+
+    y = spec.response()
+    null_x, tested = ml_design(spec)
+    loglik = []
+    for exog in (null_x, np.column_stack([null_x, tested])):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # optimiser chatter; convergence checked below
+                result = BetaModel(y, exog).fit(disp=False, maxiter=2000)
+                if not result.mle_retvals.get("converged", True):
+                    result = _refit_newton(BetaModel(y, exog), result.params)
+        except (np.linalg.LinAlgError, ValueError):
+            return np.nan, np.nan  # degenerate data (e.g. scores piled at 0 or 1)
+        loglik.append(float(result.llf))
+    statistic = max(0.0, 2.0 * (loglik[1] - loglik[0]))
+    return statistic, float(stats.chi2.sf(statistic, ML_DF))
+
+
+def _refit_newton(model, start: np.ndarray):
+    """Second attempt from the BFGS end point with Newton steps."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(start_params=start, method="newton", disp=False, maxiter=200)
+
+
+def sample_null(
+    spec: BetaDesign, settings: SamplerSettings, random_seed: int
+) -> tuple[BetaDesign, HealedDraws]:
+    """Sample the null model of ``spec`` (same data, no fixed wp terms) with the same backend.
+
+    It gets the same care as the quadratic fit: retried with remedies while it has trouble.
+    """
+    null_spec = dataclasses.replace(spec, quadratic=False)
+    return null_spec, sample_healed(null_spec, settings, null_seed(random_seed))
+
+
+def compute_evidence(
+    spec: BetaDesign, idata: xr.DataTree, settings: SamplerSettings, random_seed: int
+) -> Evidence:
+    """Evidence for the wp terms of a fitted quadratic model.
+
+    Parameters
+    ----------
+    spec : BetaDesign
+        The fitted quadratic model's design.
+    idata : xarray.DataTree
+        Its posterior.
+    settings : SamplerSettings
+        Sampler settings of the null model's fit (those of the quadratic fit, normally).
+    random_seed : int
+        The quadratic fit's seed; the null model's seed is derived from it.
+
+    Returns
+    -------
+    Evidence
+        The same fit and seed give the same evidence.
+    """
+    if not spec.quadratic:
+        raise ModelSpecError("compute_evidence needs the fit of the quadratic model")
+    null_spec, null_draws = sample_null(spec, settings, random_seed)
+    quadratic = pointwise_loo(spec, idata)
+    null = pointwise_loo(null_spec, null_draws.idata)
+    diff, se, bad = loo_difference(quadratic, null)
+    statistic, p_value = ml_likelihood_ratio(spec)
+    return Evidence(
+        elpd_diff=diff,
+        elpd_diff_se=se,
+        pareto_k_bad=bad,
+        ml_p_value=p_value,
+        elpd_quadratic=float(quadratic[0].sum()),
+        elpd_null=float(null[0].sum()),
+        ml_statistic=statistic,
+        null_converged=null_draws.diagnostics.converged,
+        null_notes=null_draws.notes,
+    )

@@ -1,1 +1,0 @@
-"""Statistical models of PLW sweeps."""

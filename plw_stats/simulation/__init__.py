@@ -1,0 +1,1 @@
+"""Simulated sweeps with known truth, calibration studies and sweep planning."""

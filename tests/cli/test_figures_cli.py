@@ -1,0 +1,160 @@
+"""plw-stats figures and plw-stats report: files written, errors on one line, nothing half-done."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import matplotlib.pyplot as plt
+import pytest
+
+from plw_stats.cli.main import main
+from plw_stats.datasets import data_path
+from plw_stats.plots.gallery import CAPTIONS, FigureSpec
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def demo_csv():
+    return str(data_path("demo_scores.csv"))
+
+
+def test_figures_from_saved_fits_writes_the_whole_set(
+    demo_csv, fit_dir, trainer_manifest, tmp_path, capsys
+):
+    out = tmp_path / "figs"
+    args = ["figures", demo_csv, "--fit", str(fit_dir), "--out", str(out), "--format", "svg"]
+    assert main([*args, "--trainer-logs", str(trainer_manifest)]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(f"{name}.svg" for name in CAPTIONS)
+    for path in out.iterdir():
+        root = ET.parse(path).getroot()
+        assert root.tag.endswith("svg")
+    assert "AlpacaDataShort" in (out / "fitted_curves.svg").read_text()
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [str(out / f"{name}.svg") for name in CAPTIONS]
+    assert "no saved posterior for AlpacaDataCleaned" in captured.err
+    assert re.search(r"warning: AlpacaDataShort: .*bulk ESS \d+ < 400", captured.err)  # few draws
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_figures_png_without_trainer_logs(fit_dir, tmp_path, capsys):
+    out = tmp_path / "png"
+    code = main(
+        [
+            "figures",
+            "--fit",
+            str(fit_dir),
+            "--out",
+            str(out),
+            "--format",
+            "png",
+            "--dpi",
+            "40",
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    names = sorted(p.stem for p in out.iterdir())
+    assert names == sorted(n for n in CAPTIONS if n != "loss_rsd")
+    assert all(p.read_bytes()[:8] == PNG_MAGIC for p in out.iterdir())
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--fit", "{tmp}/nowhere"],
+            "nowhere: no such file or folder; give a saved fit or the --out folder",
+        ),
+        (["--trainer-logs", "{tmp}/logs.csv"], "logs.csv: no such manifest; give a CSV with path"),
+    ],
+)
+def test_figures_bad_input_is_one_line_and_writes_nothing(
+    demo_csv, fit_dir, tmp_path, capsys, extra, message
+):
+    out = tmp_path / "out"
+    extra = [e.format(tmp=tmp_path) for e in extra]
+    args = ["figures", demo_csv, "--out", str(out), "--quiet"]
+    if "--fit" not in extra:
+        args += ["--fit", str(fit_dir)]
+    assert main([*args, *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith("plw-stats figures: error: ") and message in err
+    assert not out.exists()
+
+
+def test_figures_refuses_an_out_path_that_is_a_file(fit_dir, tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("keep me")
+    assert main(["figures", "--fit", str(fit_dir), "--out", str(target)]) == 2
+    assert "exists and is not a folder; choose another --out" in capsys.readouterr().err
+    assert target.read_text() == "keep me"
+
+
+def test_figures_bad_data_names_the_file(tmp_path, capsys):
+    bad = tmp_path / "scores.csv"
+    bad.write_text("dataset,model,plw,benchmark,score\nA,m,zero,b,0.5\n")
+    assert main(["figures", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "scores.csv: column 'plw' has non-numeric value 'zero'" in err
+
+
+def test_report_from_saved_fits(demo_csv, fit_dir, tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["report", demo_csv, "--fit", str(fit_dir), "--out", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "report.html")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count("data:image/png;base64,") == 5
+    assert "posteriors loaded from" in page
+
+
+def test_figures_without_saved_fits_samples_with_the_given_settings(
+    demo_scores, sweep_fit, tmp_path, capsys, monkeypatch
+):
+    calls = []
+
+    def fake_fit_sweep(scores, **options):  # the session fit stands in for sampling
+        calls.append((sorted(scores["dataset"].unique()), options))
+        options["on_fit"](sweep_fit.groups["AlpacaDataShort"])
+        return sweep_fit
+
+    def one_figure(scores, *, fits, gam, rsd, power):  # drawing is tested elsewhere
+        assert gam is None and rsd is None and fits is sweep_fit
+        return [FigureSpec("critical_plw", "", plt.figure())]
+
+    monkeypatch.setattr("plw_stats.analysis.fit_sweep", fake_fit_sweep)
+    monkeypatch.setattr("plw_stats.plots.gallery.figure_set", one_figure)
+    table = tmp_path / "short.csv"
+    demo_scores[demo_scores["dataset"] == "AlpacaDataShort"].to_csv(table, index=False)
+    out = tmp_path / "fitted"
+    args = [
+        "figures",
+        str(table),
+        "--out",
+        str(out),
+        "--chains",
+        "3",
+        "--draws",
+        "60",
+        "--tune",
+        "70",
+        "--sampler",
+        "pymc",
+        "--seed",
+        "7",
+        "--dpi",
+        "30",
+    ]
+    assert main(args) == 0
+    ((datasets, options),) = calls
+    assert datasets == ["AlpacaDataShort"] and options["seed"] == 7
+    settings = options["settings"]
+    assert (settings.chains, settings.draws, settings.tune, settings.sampler) == (3, 60, 70, "pymc")
+    assert (out / "critical_plw.pdf").read_bytes()[:5] == b"%PDF-"
+    err = capsys.readouterr().err
+    assert "fitting 1 dataset(s): 3 chains x 60 draws" in err
+    assert "AlpacaDataShort: fitted" in err
+    assert "GAM skipped" in err  # a single ratio cannot support the surface

@@ -1,0 +1,146 @@
+import dataclasses
+
+import numpy as np
+import pytest
+
+from plw_stats.errors import ModelSpecError
+from plw_stats.glmm.backends.dispatch import ReusableSampler
+from plw_stats.glmm.backends.settings import SamplerSettings
+from plw_stats.glmm.evidence import (
+    Evidence,
+    loo_difference,
+    ml_design,
+    ml_likelihood_ratio,
+    pointwise_loo,
+)
+from plw_stats.glmm.model import BetaMixedModel
+from plw_stats.glmm.sweep import fit_sweep
+from plw_stats.simulation.sweeps import Design, Truth, simulate_group
+
+PAPER_TRUTH = Truth(intercept=-1.043, b1=5.590, b2=-4.284, sd_slope=0.8, sd_model=0.3, kappa=15)
+#: No PLW effect at all: scores do not depend on PLW (no mean curve, no benchmark slopes).
+NO_EFFECT = Truth(intercept=0.0, b1=0.0, b2=0.0, sd_slope=0.0, sd_model=0.3, kappa=15)
+
+
+def unit_group(truth, seed):
+    scores = simulate_group("sim", truth, Design(), np.random.default_rng(seed)).scores
+    return scores.rename(columns={"unit_score": "score"})
+
+
+def spec_of(truth, seed, **options):
+    # the slopes are non-centred: with no true slope spread the centred ones form a funnel
+    return BetaMixedModel(unit_group(truth, seed), benchmark_slope="noncentered", **options)
+
+
+def test_null_model_has_no_fixed_wp_terms():
+    spec = spec_of(PAPER_TRUTH, 1, quadratic=False)
+    model = spec.build()
+    names = {rv.name for rv in model.free_RVs}
+    assert "coef_rotated" not in names and {"sd_slope", "z_slope", "kappa"} <= names
+    assert "wp" not in model.named_vars and "wp_data" in model.named_vars
+    assert spec.parameter_names() == ["intercept", "kappa", "sd_slope", "sd_model"]
+    with pytest.raises(ModelSpecError, match=r"null model .* has no wp terms"):
+        spec.fit()
+    with pytest.raises(ModelSpecError, match="quadratic must be True or False"):
+        dataclasses.replace(spec, quadratic="no")
+
+
+def test_loo_difference_from_pointwise_values():
+    rng = np.random.default_rng(0)
+    elpd_null = rng.normal(1.0, 0.5, 100)
+    gain = rng.normal(0.2, 0.1, 100)
+    k = np.zeros(100)
+    diff, se, bad = loo_difference((elpd_null + gain, k), (elpd_null, k + 0.8 * (gain > 0.3)))
+    assert diff == pytest.approx(gain.sum())
+    assert se == pytest.approx(np.sqrt(100 * gain.var(ddof=1)))
+    assert bad == int((gain > 0.3).sum())
+
+
+def test_evidence_json_object():
+    evidence = Evidence(elpd_diff=3.5, elpd_diff_se=1.0, pareto_k_bad=2, ml_p_value=0.01)
+    assert evidence.to_dict() == {
+        "elpd_diff": 3.5,
+        "elpd_diff_se": 1.0,
+        "pareto_k_bad": 2,
+        "ml_p_value": 0.01,
+        "null_converged": True,
+    }
+    assert evidence.favours_quadratic
+
+
+def test_ml_design_codes_benchmark_slopes_to_sum_to_zero():
+    spec = spec_of(PAPER_TRUTH, 1)
+    null_x, tested = ml_design(spec)
+    # intercept, one model dummy, 12 slope contrasts; tested: wp and wp²
+    assert null_x.shape == (260, 14) and tested.shape == (260, 2)
+    assert np.linalg.matrix_rank(np.column_stack([null_x, tested])) == 16
+
+
+def test_ml_p_value_no_effect_vs_paper_effect():
+    null_p = [ml_likelihood_ratio(spec_of(NO_EFFECT, seed))[1] for seed in range(10)]
+    assert sum(p > 0.05 for p in null_p) >= 8, null_p
+    effect_p = [ml_likelihood_ratio(spec_of(PAPER_TRUTH, seed))[1] for seed in range(3)]
+    assert max(effect_p) < 1e-6, effect_p
+
+
+# ---------------------------------------------------------------- real fits (slow)
+
+# non-centred slopes: the PyMC graph with nutpie (the native kernel is centred only)
+TINY = SamplerSettings(chains=2, draws=300, tune=300, sampler="nutpie")
+
+
+@pytest.fixture(scope="module")
+def loo_diffs():
+    """PSIS-LOO differences on 3 no-effect datasets and 1 paper-effect one (2 compiles only)."""
+    template = spec_of(NO_EFFECT, 0)
+    fitters = {
+        quadratic: ReusableSampler(dataclasses.replace(template, quadratic=quadratic), TINY)
+        for quadratic in (True, False)
+    }
+    found = {}
+    for label, truth, seeds in (("none", NO_EFFECT, (1, 2, 3)), ("paper", PAPER_TRUTH, (1,))):
+        for seed in seeds:
+            pointwise = []
+            for quadratic in (True, False):
+                spec = spec_of(truth, seed, quadratic=quadratic)
+                pointwise.append(pointwise_loo(spec, fitters[quadratic].sample(spec, seed).idata))
+            found[label, seed] = loo_difference(*pointwise)
+    return found
+
+
+@pytest.mark.slow
+def test_loo_does_not_favour_h1_without_effect(loo_diffs):
+    diffs = [value for (label, _), value in loo_diffs.items() if label == "none"]
+    favours = [diff > 2 * se for diff, se, _ in diffs]
+    assert sum(favours) <= 1, diffs
+    assert all(diff < 4 for diff, _, _ in diffs), diffs  # the extra terms cost a little
+
+
+@pytest.mark.slow
+def test_loo_favours_h1_with_paper_effect(loo_diffs):
+    for (label, seed), (diff, se, bad) in loo_diffs.items():
+        if label == "paper":
+            assert diff > 4 * se and diff > 20, (seed, diff, se)
+            assert bad <= 5
+
+
+@pytest.mark.slow
+def test_fit_sweep_adds_the_evidence_object(demo_scores):
+    settings = SamplerSettings(chains=2, draws=150, tune=150)
+    result = fit_sweep(demo_scores, ["AlpacaDataShort"], settings=settings, seed=3, evidence=True)
+    group = result.to_dict()["groups"]["AlpacaDataShort"]
+    evidence = group["evidence"]
+    assert set(evidence) == {
+        "elpd_diff",
+        "elpd_diff_se",
+        "pareto_k_bad",
+        "ml_p_value",
+        "null_converged",
+    }
+    assert isinstance(evidence["pareto_k_bad"], int)
+    assert evidence["elpd_diff"] > 2 * evidence["elpd_diff_se"] > 0
+    assert 0 <= evidence["ml_p_value"] < 0.001
+    fit = result.groups["AlpacaDataShort"]
+    assert fit.evidence.elpd_quadratic - fit.evidence.elpd_null == pytest.approx(
+        evidence["elpd_diff"]
+    )
