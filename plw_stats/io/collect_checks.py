@@ -124,7 +124,16 @@ def check_complete(scores: pd.DataFrame, run: list[str], name: str) -> None:
 def add_task_types(
     scores: pd.DataFrame, task_types: Mapping[str, str] | None
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Apply ``--task-type`` overrides; drop the column with a note if any type stays unknown."""
+    """Give every row its benchmark's task type, or drop the column with a note.
+
+    ``--task-type`` overrides win; otherwise a benchmark takes the type its files state, and
+    rows from files that state none (an older lighteval file, say) take it from the others.
+
+    Raises
+    ------
+    DataSchemaError
+        On an unknown type name, or files giving one benchmark different types.
+    """
     given = {k: str(v).strip().upper() for k, v in (task_types or {}).items()}
     bad = {k: v for k, v in given.items() if v not in TASK_TYPES}
     if bad:
@@ -132,11 +141,8 @@ def add_task_types(
         raise DataSchemaError(
             f"task type {bad[first]!r} for {first!r} is unknown; use one of {', '.join(TASK_TYPES)}"
         )
-    types = pd.Series(
-        [given.get(b) or t for b, t in zip(scores["benchmark"], scores["task_type"], strict=True)],
-        index=scores.index,
-        dtype=object,
-    )
+    known = {b: given.get(b) or _file_type(rows, b) for b, rows in scores.groupby("benchmark")}
+    types = pd.Series([known[b] for b in scores["benchmark"]], index=scores.index, dtype=object)
     unknown = sorted(scores.loc[types.isna(), "benchmark"].unique())
     if unknown:
         note = (
@@ -145,6 +151,16 @@ def add_task_types(
         )
         return scores.drop(columns="task_type"), (note,)
     return scores.assign(task_type=types), ()
+
+
+def _file_type(rows: pd.DataFrame, benchmark: str) -> str | None:
+    stated = sorted({t for t in rows["task_type"] if isinstance(t, str)})
+    if len(stated) > 1:
+        raise DataSchemaError(
+            f"benchmark {benchmark!r} is typed {' and '.join(stated)} by different files; "
+            f"choose one with --task-type {benchmark}=TYPE"
+        )
+    return stated[0] if stated else None
 
 
 def order(scores: pd.DataFrame, run: list[str]) -> pd.DataFrame:

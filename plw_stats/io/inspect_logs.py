@@ -11,7 +11,8 @@ stats, error``); a run still in progress has only ``_journal/start.json``.  Olde
 **Reading**: one benchmark per log, named after the task without its registry prefix
 (``gpqa``); the score is the first scorer's first metric (``--metric TASK=NAME`` or
 ``TASK=SCORER/NAME`` picks another), ``stderr`` that scorer's ``stderr`` metric.  A log whose
-status is not ``success`` is refused.  Task type from the first scorer: ``choice`` → MC;
+status is not ``success`` is refused.  Task type from the paper's table (by benchmark name),
+else from the scorer: ``choice`` → MC;
 ``match``, ``includes``, ``exact``, ``f1``, ``pattern``, ``answer`` → GS (scored against reference
 answers); ``model_graded_qa``, ``model_graded_fact`` → GL (judged by a model); others untyped.
 """
@@ -34,7 +35,7 @@ from plw_stats.io._common import (
     score_row,
     with_notes,
 )
-from plw_stats.io.benchmarks import check_proportion, lower_is_better, metric_scale
+from plw_stats.io.benchmarks import check_proportion, lower_is_better, metric_scale, task_type
 
 LAYOUT = "inspect-log"
 HEADER = "header.json"
@@ -190,7 +191,7 @@ def _row(path, log: dict, benchmark: str, scorer: dict, metric: str, model) -> d
         metric=f"{scorer.get('name')}/{metric}",
         scale=metric_scale(metric),
         stderr=stderr,
-        task_type=_SCORERS.get(name.rsplit("/", 1)[-1]),
+        task_type=task_type(benchmark) or _SCORERS.get(name.rsplit("/", 1)[-1]),
         layout=LAYOUT,
         higher_is_better=not lower_is_better(metric),
         task=str(log["eval"]["task"]),

@@ -223,11 +223,9 @@ def _average_type(data: dict, key: TaskKey) -> str | None:
     """Task type of an ``:_average`` entry: its subsets' common type."""
     if not key.is_average:
         return None
-    members = [
-        split_key(k)
-        for k in data["results"]
-        if k != "all" and _in_average(split_key(k), {(key.suite, key.benchmark, key.fewshot)})
-    ]
+    parent = {(key.suite, key.benchmark, key.fewshot)}
+    members = [m for m in map(split_key, data["results"]) if not m.is_average]
+    members = [m for m in members if m.key != "all" and _in_average(m, parent)]
     types = {_metric_info(data, m, next(iter(data["results"][m.key]), "")).get("task_type")
              for m in members}  # fmt: skip
     return types.pop() if len(types) == 1 else None
