@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -120,7 +121,12 @@ def _row(path, group: pd.DataFrame, name: str, override: str | None) -> dict:
             )
         group = chosen
     line = group.iloc[0]
-    raw = as_number(line[name], where=f"{path}: dataset {dataset!r} column {name!r}")
+    where = f"{path}: dataset {dataset!r} column {name!r}"
+    raw = as_number(line[name], where=where)
+    if math.isnan(raw):
+        raise DataSchemaError(
+            f"{where}: {line[name]!r} is not a score; OpenCompass writes '-' for unfinished rows"
+        )
     mode = str(line["mode"])
     return score_row(
         dataset,
