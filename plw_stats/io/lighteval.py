@@ -158,9 +158,7 @@ def _in_average(key: TaskKey, averages: set) -> bool:
 
 def _row(path, data: dict, key: TaskKey, override: str | None, model: str | None) -> dict:
     values = data["results"][key.key]
-    names = (
-        [m for m in values if not str(m).endswith("_stderr")] if isinstance(values, dict) else []
-    )
+    names = _metric_names(values)
     if not names:
         raise DataSchemaError(f"{path}: task {key.key!r} reports no metric; re-run lighteval")
     metric = override or names[0]
@@ -226,9 +224,20 @@ def _average_type(data: dict, key: TaskKey) -> str | None:
     parent = {(key.suite, key.benchmark, key.fewshot)}
     members = [m for m in map(split_key, data["results"]) if not m.is_average]
     members = [m for m in members if m.key != "all" and _in_average(m, parent)]
-    types = {_metric_info(data, m, next(iter(data["results"][m.key]), "")).get("task_type")
-             for m in members}  # fmt: skip
+    types = {_metric_info(data, m, _first_metric(data, m)).get("task_type") for m in members}
     return types.pop() if len(types) == 1 else None
+
+
+def _metric_names(values: Any) -> list[str]:
+    """Metric names of one ``results`` entry (not the ``_stderr`` keys), in file order."""
+    if not isinstance(values, dict):
+        return []
+    return [str(m) for m in values if not str(m).endswith("_stderr")]
+
+
+def _first_metric(data: dict, key: TaskKey) -> str:
+    names = _metric_names(data["results"][key.key])
+    return names[0] if names else ""
 
 
 def _version(data: dict, key: TaskKey) -> str | None:
