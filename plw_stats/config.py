@@ -17,9 +17,18 @@ HDI_PROB: float = 0.94
 RHAT_MAX: float = 1.01
 ESS_BULK_MIN: float = 400.0
 
-#: Columns of the tidy score table.
+#: Columns of the tidy score table.  ``clw`` (completion loss weight in [0, 1], 1 when absent)
+#: and ``seed`` (any label) identify a run together with dataset, model and plw.
 REQUIRED_COLUMNS: tuple[str, ...] = ("dataset", "model", "plw", "benchmark", "score")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("task_type", "ratio", "metric", "stderr", "source")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "clw",
+    "seed",
+    "task_type",
+    "ratio",
+    "metric",
+    "stderr",
+    "source",
+)
 TASK_TYPES: tuple[str, ...] = ("MC", "GS", "GL")
 
 try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from plw_stats.errors import DataSchemaError
+from plw_stats.io._common import LEVELS
 from plw_stats.io.manifest import Collection, collect, manifest_from_pattern
 from plw_stats.output import write_csv
 
@@ -16,12 +17,13 @@ def register(subparsers) -> None:
     """Add the ``collect`` sub-command."""
     parser = subparsers.add_parser(
         "collect",
-        help="build the score table from lm-eval, AlpacaEval and PandaLM outputs",
+        help="build the score table from evaluation outputs (lm-eval, AlpacaEval, PandaLM, "
+        "MT-Bench, OpenCompass, lighteval, inspect_ai)",
         description=(
             "Read every results file a manifest names (CSV: path, dataset, model, plw "
-            "[, entry, ratio]), detect each file's layout, and write the tidy score table with "
-            "metric, stderr and source columns.  Refuses runs without results, benchmarks "
-            "missing from some runs and two files giving the same (run, benchmark)."
+            "[, entry, ratio, clw, seed]), detect each file's layout, and write the tidy score "
+            "table with metric, stderr and source columns.  Refuses runs without results, "
+            "benchmarks missing from some runs and two files giving the same (run, benchmark)."
         ),
     )
     parser.add_argument(
@@ -37,11 +39,19 @@ def register(subparsers) -> None:
         help="override a default metric, e.g. arc_challenge=acc (repeatable)",
     )
     parser.add_argument(
+        "--level",
+        choices=LEVELS,
+        default="groups",
+        help="benchmarks of grouped tasks: one per aggregated group such as mmlu (default), "
+        "per sub-group (mmlu's four categories), or per task (57 subjects); also lighteval "
+        "averages and MT-Bench turns",
+    )
+    parser.add_argument(
         "--task-type",
         action="append",
         default=[],
         metavar="BENCHMARK=TYPE",
-        help="task type MC, GS or GL of a benchmark plw-stats does not know (repeatable)",
+        help="task type MC, GS or GL of a benchmark, overriding the files (repeatable)",
     )
     parser.add_argument(
         "--pattern",
@@ -63,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         metrics=_pairs(args.metric, "--metric"),
         task_types=_pairs(args.task_type, "--task-type"),
         base=args.manifest if args.pattern else None,
+        level=args.level,
     )
     write_csv(args.output, result.scores, index=False)
     if args.report:
@@ -95,14 +106,18 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
 
 
 def _print_provenance(result: Collection) -> None:
-    for row in result.provenance.itertuples():
-        run = f"{row.dataset}/{row.model}/plw={row.plw:g}"
-        print(f"{row.source} [{row.layout}] -> {run}: {row.benchmarks}")
+    for row in result.provenance.to_dict("records"):
+        run = f"{row['dataset']}/{row['model']}/plw={row['plw']:g}"
+        run += f"/clw={row['clw']:g}" if "clw" in row else ""
+        run += f"/seed={row['seed']}" if row.get("seed") is not None else ""
+        benchmarks = row["benchmarks"] or "(superseded)"
+        print(f"{row['source']} [{row['layout']}] -> {run}: {benchmarks}")
 
 
 def _print_summary(result: Collection, output: Path) -> None:
     scores = result.scores
-    runs = scores.groupby(["dataset", "model", "plw"]).ngroups
+    key = [c for c in ("dataset", "model", "plw", "clw", "seed") if c in scores.columns]
+    runs = scores.groupby(key, dropna=False).ngroups
     benchmarks = scores["benchmark"].nunique()
     for note in result.notes:
         print(f"note: {note}")

@@ -3,7 +3,13 @@
 ``alpaca_eval evaluate`` writes ``<output>/<annotator>/leaderboard.csv``, whose unnamed first
 column is the model name and which also holds every precomputed leaderboard row, so one row is
 selected by name (the manifest's ``entry``).  Columns are read by name, never by position.
-``win_rate`` and ``standard_error`` are percentages; they are divided by 100 (``scale`` 100).
+Rates and their standard errors are percentages; they are divided by 100 (``scale`` 100).
+
+**Default metric.**  AlpacaEval 2 leaderboards (recognised by their ``lc_standard_error``
+column) report the length-controlled win rate ``length_controlled_winrate`` as the headline
+number, so it is read by default, with ``lc_standard_error``; AlpacaEval 1 files (no such column)
+keep ``win_rate`` with ``standard_error``, as in the paper.  ``--metric alpaca_eval=win_rate``
+(or ``=length_controlled_winrate``) chooses explicitly.
 
 ``annotations.json`` is a list of judgements with ``generator_2`` (the evaluated model) and
 ``preference``: 1 = the reference wins, 2 = the model wins, 0 or 1.5 = a draw; weighted
@@ -28,7 +34,8 @@ from plw_stats.io.benchmarks import metric_scale
 BENCHMARK = "alpaca_eval"
 LEADERBOARD = "alpacaeval-leaderboard"
 ANNOTATIONS = "alpacaeval-annotations"
-_STDERR = {"win_rate": "standard_error", "length_controlled_winrate": "lc_standard_error"}
+LC_METRIC = "length_controlled_winrate"
+_STDERR = {"win_rate": "standard_error", LC_METRIC: "lc_standard_error"}
 _MAX_LISTED = 5
 
 
@@ -46,8 +53,13 @@ def is_annotations(data: Any) -> bool:
     )
 
 
+def default_metric(columns) -> str:
+    """``length_controlled_winrate`` for AlpacaEval 2 leaderboards, else ``win_rate``."""
+    return LC_METRIC if _STDERR[LC_METRIC] in {str(c) for c in columns} else "win_rate"
+
+
 def read_leaderboard(
-    path: str | Path, *, entry: str | None = None, metric: str = "win_rate"
+    path: str | Path, *, entry: str | None = None, metric: str | None = None
 ) -> pd.DataFrame:
     """Read one model's row of an AlpacaEval ``leaderboard.csv``.
 
@@ -57,9 +69,9 @@ def read_leaderboard(
         The leaderboard CSV.
     entry : str, optional
         Model name (first column); may be omitted when the file has a single row.
-    metric : str
-        ``"win_rate"`` (default, AlpacaEval 1 as in the paper) or
-        ``"length_controlled_winrate"``.
+    metric : str, optional
+        ``"win_rate"`` or ``"length_controlled_winrate"``; by default the latter for
+        AlpacaEval 2 leaderboards (with ``lc_standard_error``), the former otherwise.
 
     Returns
     -------
@@ -74,6 +86,7 @@ def read_leaderboard(
         If the file cannot be read, lacks the metric, or the entry is ambiguous or absent.
     """
     table = _read_csv(path)
+    metric = metric or default_metric(table.columns)
     if metric not in table.columns:
         raise DataSchemaError(
             f"{path}: no column {metric!r} (found {', '.join(map(str, table.columns))}); "
@@ -82,7 +95,10 @@ def read_leaderboard(
     name, row = _select(path, table, entry)
     raw = as_number(row[metric], where=f"{path}: entry {name!r} {metric}")
     if np.isnan(raw):
-        raise DataSchemaError(f"{path}: entry {name!r} has no {metric}; pick another metric")
+        other = "win_rate" if metric == LC_METRIC else LC_METRIC
+        raise DataSchemaError(
+            f"{path}: entry {name!r} has no {metric}; choose --metric {BENCHMARK}={other}"
+        )
     scale = metric_scale(metric)
     stderr_column = _STDERR.get(metric, "")
     stderr = as_number(row.get(stderr_column), where=f"{path}: entry {name!r} {stderr_column}")

@@ -65,7 +65,26 @@ BENCHMARKS: dict[str, Benchmark] = {
 }
 
 #: Metrics bounded by [0, 1] whose values are checked on load.
-PROPORTION_METRICS: frozenset[str] = frozenset({"acc", "acc_norm", "mc1", "mc2", "exact_match"})
+PROPORTION_METRICS: frozenset[str] = frozenset(
+    {"acc", "acc_norm", "mc1", "mc2", "exact_match", "accuracy"}
+)
+
+#: Metrics for which a smaller value is better.  Loaders turn them around (``scale < 0``,
+#: ``score = -raw / |scale|``) unless the file itself says which way is better.
+LOWER_IS_BETTER: frozenset[str] = frozenset(
+    {"perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte", "ter", "loss"}
+)
+
+#: lm-evaluation-harness ``output_type`` → task type.  Log-likelihood scoring of given answers
+#: is multiple choice; ``generate_until`` tasks are scored against reference answers (exact
+#: match, BLEU, ...), which is the paper's short-generation type.  Long, judged generation (GL)
+#: comes from AlpacaEval, PandaLM and MT-Bench.  ``loglikelihood_rolling`` (perplexity of whole
+#: documents) is none of the three and stays untyped.
+OUTPUT_TYPES: dict[str, str] = {
+    "multiple_choice": "MC",
+    "loglikelihood": "MC",
+    "generate_until": "GS",
+}
 
 _PERCENT_EXACT = frozenset({"bleu", "chrf", "ter", "win_rate", "length_controlled_winrate"})
 
@@ -88,6 +107,11 @@ def task_type(benchmark: str) -> str | None:
     """Return the task type of a known benchmark, or ``None``."""
     known = BENCHMARKS.get(benchmark)
     return known.task_type if known else None
+
+
+def lower_is_better(metric: str) -> bool:
+    """Return True for metrics (``perplexity``, ``ter`` ...) where a smaller value is better."""
+    return metric.split(",")[0] in LOWER_IS_BETTER
 
 
 def check_proportion(value: float, metric: str, *, where: str) -> None:

@@ -3,6 +3,11 @@
 The long layout has one row per (dataset, model, plw, benchmark) with its ``score``; the wide
 layout has the identifying columns plus one numeric column per benchmark.  Both come out as the
 same validated long table.
+
+Two optional columns refine what one run is: ``clw`` (the completion loss weight, a number in
+[0, 1]; absent means 1 and the column is then not added) and ``seed`` (any label, kept as text).
+Rows are unique per (dataset, model, plw, [clw,] benchmark[, seed]): several seeds of the same
+run are accepted, the same seed twice is not.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from plw_stats.config import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, TASK_TYPES
 from plw_stats.errors import DataSchemaError
 
 _ID_COLUMNS = ("dataset", "model", "plw")
-_KEY_COLUMNS = ("dataset", "model", "plw", "benchmark")
 _RUN_LEVEL_COLUMNS = ("ratio",)
 _MAX_LISTED = 5
 
@@ -58,7 +62,12 @@ def _read_frame(path: Path) -> pd.DataFrame:
         if ".csv" in suffixes or ".tsv" in suffixes or ".txt" in suffixes:
             # Only blank cells are missing: "NA" or "n/a" in a score column is reported as text.
             return pd.read_csv(
-                path, sep=None, engine="python", keep_default_na=False, na_values=[""]
+                path,
+                sep=None,
+                engine="python",
+                keep_default_na=False,
+                na_values=[""],
+                dtype={"seed": str},
             )
     except (ValueError, OSError, pd.errors.ParserError) as err:
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
@@ -81,15 +90,16 @@ def validate_scores(frame: pd.DataFrame, *, source: str = "score table") -> pd.D
     Returns
     -------
     pandas.DataFrame
-        Long table sorted by dataset, model, benchmark and plw, with string identifiers and
-        float ``plw`` and ``score``.
+        Long table sorted by dataset, model, plw, clw, benchmark and seed (where present), with
+        string identifiers, float ``plw``, ``score`` and ``clw``, and ``seed`` as text (blank
+        cells become missing).
 
     Raises
     ------
     DataSchemaError
-        On an empty table, missing columns, non-numeric or missing values, PLW outside [0, 1],
-        duplicated (dataset, model, plw, benchmark) rows, unknown task types or a ratio that
-        differs within a dataset.
+        On an empty table, missing columns, non-numeric or missing values, PLW or CLW outside
+        [0, 1], duplicated (dataset, model, plw, [clw,] benchmark[, seed]) rows, unknown task
+        types or a ratio that differs within a dataset.
     """
     if frame.shape[0] == 0:
         raise DataSchemaError(f"{source}: the table has no rows; add one row per score")
@@ -103,11 +113,33 @@ def validate_scores(frame: pd.DataFrame, *, source: str = "score table") -> pd.D
         plw=_numeric_column(frame, "plw", source),
         score=_numeric_column(frame, "score", source),
     )
-    _check_plw_range(frame, source)
+    frame = _run_columns(frame, source)
     _check_duplicates(frame, source)
     frame = _check_optional(frame, source)
     keep = [*REQUIRED_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in frame.columns)]
-    return frame[keep].sort_values(list(_KEY_COLUMNS)).reset_index(drop=True)
+    return frame[keep].sort_values(key_columns(frame)).reset_index(drop=True)
+
+
+def key_columns(frame: pd.DataFrame) -> list[str]:
+    """Return the columns that identify one score: dataset, model, plw, [clw,] benchmark[, seed].
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A score table (only its column names are looked at).
+
+    Returns
+    -------
+    list of str
+        ``clw`` and ``seed`` are included only when the table has them.
+    """
+    optional = {c: c in frame.columns for c in ("clw", "seed")}
+    return [
+        *_ID_COLUMNS,
+        *(["clw"] if optional["clw"] else []),
+        "benchmark",
+        *(["seed"] if optional["seed"] else []),
+    ]
 
 
 def _to_long(frame: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -189,24 +221,62 @@ def _numeric_column(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
     return numbers
 
 
-def _check_plw_range(frame: pd.DataFrame, source: str) -> None:
-    outside = (frame["plw"] < 0) | (frame["plw"] > 1)
+_WEIGHTS = {
+    "plw": "the prompt loss weight must lie in [0, 1] (0 = prompt masked, 1 = full-sequence loss)",
+    "clw": "the completion loss weight must lie in [0, 1] (1 = full completion loss, the default)",
+}
+
+
+def _run_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Check the loss weights and normalise ``clw`` and ``seed`` where present."""
+    if "clw" in frame.columns:
+        frame = frame.assign(clw=_numeric_column(frame, "clw", source))
+    for column in ("plw", "clw"):
+        if column in frame.columns:
+            _check_weight_range(frame, column, source)
+    if "seed" in frame.columns:
+        frame = frame.assign(seed=seed_labels(frame["seed"]))
+    return frame
+
+
+def seed_labels(values: pd.Series) -> pd.Series:
+    """Turn seed values into text labels: ``3``, ``3.0`` and ``"3"`` all become ``"3"``.
+
+    Blank and missing values become ``None`` (no seed).
+    """
+    return pd.Series([_seed_label(v) for v in values], index=values.index, dtype=object)
+
+
+def _seed_label(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    label = str(value).strip()
+    return label or None
+
+
+def _check_weight_range(frame: pd.DataFrame, column: str, source: str) -> None:
+    outside = (frame[column] < 0) | (frame[column] > 1)
     if outside.any():
-        value = frame.loc[outside, "plw"].iloc[0]
+        value = frame.loc[outside, column].iloc[0]
         raise DataSchemaError(
-            f"{source}: column 'plw' has {value:g} at {_where(frame, outside)}; the prompt loss "
-            f"weight must lie in [0, 1] (0 = prompt masked, 1 = full-sequence loss)"
+            f"{source}: column {column!r} has {value:g} at {_where(frame, outside)}; "
+            f"{_WEIGHTS[column]}"
         )
 
 
 def _check_duplicates(frame: pd.DataFrame, source: str) -> None:
-    duplicated = frame.duplicated(subset=list(_KEY_COLUMNS), keep=False)
+    key = key_columns(frame)
+    duplicated = frame.duplicated(subset=key, keep=False)
     if duplicated.any():
-        first = frame.loc[duplicated, list(_KEY_COLUMNS)].iloc[0].to_dict()
+        first = frame.loc[duplicated, key].iloc[0].to_dict()
         described = ", ".join(f"{k}={v}" for k, v in first.items())
+        one_per = ", ".join(c for c in key if c != "benchmark")
+        hint = "" if "seed" in key else " (average repeated seeds first, or add a seed column)"
         raise DataSchemaError(
             f"{source}: more than one score for ({described}) at {_where(frame, duplicated)}; "
-            f"keep one row per dataset, model, plw and benchmark (average repeated seeds first)"
+            f"keep one row per {one_per} and benchmark{hint}"
         )
 
 

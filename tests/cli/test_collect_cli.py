@@ -121,3 +121,111 @@ def test_describe_bad_file(tmp_path, capsys):
     path.write_text('[{"instruction": "x"}]')
     assert main(["describe", str(path)]) == 2
     assert "record 0 has no output field" in capsys.readouterr().err
+
+
+def test_collect_lmeval_tree_without_options(tmp_path, capsys):
+    out = tmp_path / "scores.csv"
+    assert (
+        main(["collect", str(FIXTURES / "lmeval" / "tree" / "manifest.csv"), "-o", str(out)]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "wrote 34 rows (2 runs x 17 benchmarks, 2 files)" in printed
+    assert "note: mmlu: the group's aggregated score stands for its 57 tasks" in printed
+    assert "note: lambada_openai: perplexity is lower-is-better" in printed
+    table = read_scores(out)
+    assert table["task_type"].notna().all() and table.shape[0] == 34
+    mmlu = table[table["benchmark"] == "mmlu"].set_index("plw")["score"]
+    assert mmlu.to_dict() == pytest.approx({0.0: 0.5821316479134027, 0.1: 0.5800854080615296})
+
+
+def test_collect_level_subgroups(tmp_path, capsys):
+    out = tmp_path / "scores.csv"
+    manifest = str(FIXTURES / "lmeval" / "tree" / "manifest.csv")
+    assert main(["collect", manifest, "-o", str(out), "--level", "subgroups", "--quiet"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "wrote 40 rows (2 runs x 20 benchmarks, 2 files) to " + f"{out}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("manifest", "rows", "layout"),
+    [
+        ("mtbench/manifest.csv", "wrote 2 rows (2 runs x 1 benchmarks", "mtbench-single"),
+        ("opencompass/manifest.csv", "wrote 14 rows (2 runs x 7 benchmarks", "opencompass-summary"),
+        ("lighteval/manifest.csv", "wrote 8 rows (2 runs x 4 benchmarks", "lighteval"),
+        ("inspect/manifest.csv", "wrote 4 rows (2 runs x 2 benchmarks", "inspect-log"),
+        (
+            "alpacaeval/manifest_ae2.csv",
+            "wrote 2 rows (2 runs x 1 benchmarks",
+            "alpacaeval-leaderboard",
+        ),
+    ],
+)
+def test_each_source_collects_from_its_manifest(tmp_path, capsys, manifest, rows, layout):
+    out = tmp_path / "scores.csv"
+    assert main(["collect", str(FIXTURES / manifest), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert rows in printed and f"[{layout}]" in printed
+    table = read_scores(out)
+    assert "task_type" in table.columns and table["task_type"].notna().all()
+
+
+def copy_source(tmp_path, name):
+    return Path(shutil.copytree(FIXTURES / name, tmp_path / name))
+
+
+OC_HEADER = "dataset,version,metric,mode,llama2-7b-plw0,llama2-7b-plw0.1\n"
+LIGHTEVAL = "results/runs/llama2-7b-plw0/results_2024-06-01T09-15-30.123456.json"
+BROKEN = [
+    (
+        "mtbench",
+        "model_judgment/gpt-4_single.jsonl",
+        '{"question_id": 81,\n',
+        "malformed JSON Lines at line 1",
+    ),
+    (
+        "opencompass",
+        "summary/summary_20250301_120000.csv",
+        OC_HEADER + "gsm8k,1,accuracy,gen,12\n",
+        "line 2 has 5 fields, the header 6",
+    ),
+    (
+        "lighteval",
+        LIGHTEVAL,
+        '{"config_general": {}, "results": {"gsm8k|5": {}}}',
+        "task 'gsm8k|5' reports no metric",
+    ),
+    (
+        "inspect",
+        "logs/plw0/2025-03-01T10-45-00+00-00_gsm8k_P3rT9w.json",
+        '{"status": "error", "eval": {"task": "gsm8k"}}',
+        "has status 'error', not 'success'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "relative", "text", "message"), BROKEN)
+def test_malformed_file_of_each_source(tmp_path, capsys, source, relative, text, message):
+    root = copy_source(tmp_path, source)
+    (root / relative).write_text(text)
+    out = tmp_path / "scores.csv"
+    assert main(["collect", str(root / "manifest.csv"), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("plw-stats collect: error: ") and err.count("\n") == 1
+    assert message in err
+    assert not out.exists()
+
+
+def test_collect_prints_seed_and_clw_of_runs(sweep, tmp_path, capsys):
+    manifest = sweep / "seeds.csv"
+    manifest.write_text(
+        "path,dataset,model,plw,clw,seed\n"
+        "runs/plw0.1/results.json,D,m,0.1,0.5,a\n"
+        "runs/plw1/lm-eval-old/results.json,D,m,1,0.5,a\n"
+    )
+    out = tmp_path / "scores.csv"
+    assert main(["collect", str(manifest), "-o", str(out), "--tasks", "piqa"]) == 0
+    printed = capsys.readouterr().out
+    assert "-> D/m/plw=0.1/clw=0.5/seed=a: piqa" in printed
+    assert "wrote 2 rows (2 runs x 1 benchmarks, 2 files)" in printed
+    assert read_scores(out)[["clw", "seed"]].values.tolist() == [[0.5, "a"], [0.5, "a"]]

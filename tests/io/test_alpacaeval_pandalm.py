@@ -9,6 +9,7 @@ import pytest
 
 from plw_stats.errors import DataSchemaError
 from plw_stats.io.alpacaeval import read_annotations, read_leaderboard
+from plw_stats.io.manifest import collect
 from plw_stats.io.pandalm import read_pandalm
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "io"
@@ -117,3 +118,41 @@ def test_pandalm_bad_files(tmp_path, data, message):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(DataSchemaError, match=message):
         read_pandalm(path)
+
+
+def test_alpacaeval2_uses_length_controlled_win_rate():
+    row = read_leaderboard(AE / "leaderboard_ae2.csv", entry="llama2-7b-plw0.1").iloc[0]
+    assert row["metric"] == "length_controlled_winrate"
+    assert row["raw_score"] == pytest.approx(7.852390142857143)
+    assert row["score"] == pytest.approx(0.07852390142857143)
+    assert row["stderr"] == pytest.approx(0.004705518329915283)  # lc_standard_error / 100
+
+
+def test_alpacaeval2_win_rate_on_request():
+    row = read_leaderboard(AE / "leaderboard_ae2.csv", entry="llama2-7b-plw0", metric="win_rate")
+    assert row.iloc[0]["score"] == pytest.approx(0.04121827411167513)
+    assert row.iloc[0]["stderr"] == pytest.approx(0.006912331541234501)
+
+
+def test_alpacaeval1_keeps_win_rate_although_it_has_an_lc_column():
+    row = read_leaderboard(AE / "leaderboard.csv", entry="llama2-7b-plw0.1").iloc[0]
+    assert row["metric"] == "win_rate"
+
+
+def test_alpacaeval2_row_without_lc_value():
+    with pytest.raises(
+        DataSchemaError,
+        match=r"entry 'llama2-7b-plw1' has no length_controlled_winrate; choose --metric "
+        r"alpaca_eval=win_rate$",
+    ):
+        read_leaderboard(AE / "leaderboard_ae2.csv", entry="llama2-7b-plw1")
+
+
+def test_alpacaeval2_collect_default_and_switch():
+    scores = collect(AE / "manifest_ae2.csv").scores.set_index("plw")
+    assert set(scores["metric"]) == {"length_controlled_winrate"}
+    assert scores["score"].to_dict() == pytest.approx(
+        {0.0: 0.06314285714285714, 0.1: 0.07852390142857143}
+    )
+    switched = collect(AE / "manifest_ae2.csv", metrics={"alpaca_eval": "win_rate"}).scores
+    assert switched["score"].tolist() == pytest.approx([0.04121827411167513, 0.05031055900621118])

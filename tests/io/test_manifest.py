@@ -215,7 +215,9 @@ def test_unknown_task_type_drops_column_with_note(tmp_path):
 
 def test_read_results_file_rejects_other_csv(tmp_path):
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
-    with pytest.raises(DataSchemaError, match=r"x\.csv: unknown layout, a CSV without win_rate"):
+    with pytest.raises(
+        DataSchemaError, match=r"x\.csv: unknown layout, a CSV that is neither an AlpacaEval"
+    ):
         read_results_file(tmp_path / "x.csv")
 
 
