@@ -1,0 +1,1 @@
+"""The paper's beta generalised linear mixed model: specification, fitting and results."""
