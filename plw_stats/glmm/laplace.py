@@ -132,8 +132,8 @@ def cell_derivatives(
     ones (first and second in eta, first in kappa).
     """
     c, s1, s2 = problem.count, problem.sum_log_y, problem.sum_log_1my
-    mu = special.expit(eta)
-    a, b = mu * kappa, (1.0 - mu) * kappa
+    mu, nu = special.expit(eta), special.expit(-eta)  # nu = 1 − mu without cancellation
+    a, b = mu * kappa, nu * kappa
     psi_a, psi_b = special.digamma(a), special.digamma(b)
     tri_a, tri_b = special.zeta(2.0, a), special.zeta(2.0, b)
     logit_gap = s1 - s2 - c * (psi_a - psi_b)
@@ -141,17 +141,17 @@ def cell_derivatives(
     value += (a - 1.0) * s1 + (b - 1.0) * s2
     l_mu = kappa * logit_gap
     l_mumu = -c * kappa**2 * (tri_a + tri_b)
-    g = mu * (1.0 - mu)
-    g1 = g * (1.0 - 2.0 * mu)
+    g = mu * nu
+    g1 = g * (nu - mu)
     d1, d2 = l_mu * g, l_mumu * g**2 + l_mu * g1
     if not full:
         return CellDerivatives(value, d1, d2)
     tet_a, tet_b = -2.0 * special.zeta(3.0, a), -2.0 * special.zeta(3.0, b)
-    g2 = g * (1.0 - 2.0 * mu) ** 2 - 2.0 * g**2
+    g2 = g * (nu - mu) ** 2 - 2.0 * g**2
     l_mumumu = -c * kappa**3 * (tet_a - tet_b)
-    dk = c * (special.digamma(kappa) - mu * psi_a - (1.0 - mu) * psi_b) + mu * s1 + (1 - mu) * s2
-    l_muk = logit_gap - c * kappa * (mu * tri_a - (1.0 - mu) * tri_b)
-    l_mumuk = -c * (2.0 * kappa * (tri_a + tri_b) + kappa**2 * (mu * tet_a + (1.0 - mu) * tet_b))
+    dk = c * (special.digamma(kappa) - mu * psi_a - nu * psi_b) + mu * s1 + nu * s2
+    l_muk = logit_gap - c * kappa * (mu * tri_a - nu * tri_b)
+    l_mumuk = -c * (2.0 * kappa * (tri_a + tri_b) + kappa**2 * (mu * tet_a + nu * tet_b))
     return CellDerivatives(
         value,
         d1,
@@ -198,6 +198,8 @@ class LaplaceObjective:
     def mode(self, theta) -> Mode:
         """Newton's method (with step halving) for the mode of the random effects at ``theta``.
 
+        Starts from the previous mode and, if that fails, from zero.
+
         Raises
         ------
         FloatingPointError
@@ -206,29 +208,45 @@ class LaplaceObjective:
         a, log_sd, log_kappa = self.problem.split(np.asarray(theta, float))
         kappa, precision, Z = np.exp(log_kappa), self._precisions(log_sd), self.problem.Z
         eta_fixed = self.problem.X @ a
-        r = self._r.copy()
-        f, eta, derivs = self._inner(r, eta_fixed, kappa, precision)
-        for _ in range(INNER_MAX_ITER):
-            if not np.isfinite(f):
-                raise FloatingPointError("inner objective is not finite")
-            grad = -Z.T @ derivs.d1 + precision * r
-            step = self._newton_step(Z, derivs, precision, grad)
-            t = 1.0
-            while True:
-                f_new, eta_new, d_new = self._inner(r - t * step, eta_fixed, kappa, precision)
-                if f_new <= f + 1e-12 * abs(f) or t < 1e-10:
-                    break
-                t *= 0.5
-            r, f, eta, derivs = r - t * step, f_new, eta_new, d_new
-            if np.max(np.abs(t * step), initial=0.0) < INNER_STEP_TOL:
+        for start in (self._r, np.zeros_like(self._r)):
+            found = self._newton(start, eta_fixed, kappa, precision)
+            if found is not None:
                 break
+        else:
+            raise FloatingPointError("the random effects have no finite mode at this θ")
+        r, f, eta, derivs = found
         self._r = r
         cho = None
         if r.size:
             cho = linalg.cho_factor((Z.T * -derivs.d2) @ Z + np.diag(precision))
         log_det = 2.0 * np.log(np.diag(cho[0])).sum() if cho else 0.0
         nll = f + log_sd[self.problem.groups].sum() + 0.5 * log_det
+        if not np.isfinite(nll):
+            raise FloatingPointError("the Laplace log-likelihood is not finite at this θ")
         return Mode(r=r, eta=eta, derivs=derivs, hessian_cho=cho, nll=float(nll))
+
+    def _newton(self, r, eta_fixed, kappa, precision):
+        """Return (mode, objective, eta, derivatives), or None if Newton's method fails."""
+        Z = self.problem.Z
+        f, eta, derivs = self._inner(r, eta_fixed, kappa, precision)
+        for _ in range(INNER_MAX_ITER):
+            if not np.isfinite(f):
+                return None
+            grad = -Z.T @ derivs.d1 + precision * r
+            step = self._newton_step(Z, derivs, precision, grad)
+            t = 1.0
+            while t > 1e-10:
+                f_new, eta_new, d_new = self._inner(r - t * step, eta_fixed, kappa, precision)
+                if f_new <= f + 1e-12 * abs(f):
+                    break
+                t *= 0.5
+            else:  # no decrease along the Newton direction: stationary to rounding, or stuck
+                stationary = np.max(np.abs(grad), initial=0.0) < 1e-6 * max(1.0, abs(f))
+                return (r, f, eta, derivs) if stationary else None
+            r, f, eta, derivs = r - t * step, f_new, eta_new, d_new
+            if np.max(np.abs(t * step), initial=0.0) < INNER_STEP_TOL:
+                return r, f, eta, derivs
+        return None
 
     @staticmethod
     def _newton_step(Z, derivs, precision, grad):
@@ -245,19 +263,19 @@ class LaplaceObjective:
     def nll(self, theta) -> float:
         """``−log L(θ)`` (Laplace); ``inf`` where it cannot be evaluated."""
         try:
-            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+            with np.errstate(all="ignore"):
                 return self.mode(theta).nll
-        except (FloatingPointError, linalg.LinAlgError):
+        except (FloatingPointError, ValueError, linalg.LinAlgError):
             return np.inf
 
     def nll_and_grad(self, theta) -> tuple[float, np.ndarray]:
         """``−log L(θ)`` and its exact gradient; ``(inf, nan)`` where they cannot be evaluated."""
         theta = np.asarray(theta, float)
         try:
-            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+            with np.errstate(all="ignore"):
                 mode = self.mode(theta)
                 grad = self._gradient(theta, mode)
-        except (FloatingPointError, linalg.LinAlgError):
+        except (FloatingPointError, ValueError, linalg.LinAlgError):
             return np.inf, np.full(theta.size, np.nan)
         if not np.all(np.isfinite(grad)):
             return np.inf, np.full(theta.size, np.nan)

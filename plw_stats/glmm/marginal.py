@@ -35,6 +35,12 @@ LOG_KAPPA_BOUNDS = (np.log(1e-3), np.log(1e7))
 #: Relative step of the central differences of the gradient.
 HESSIAN_STEP = 1e-4
 NEWTON_STEPS = 4
+#: L-BFGS-B is restarted (at most RESTARTS times) while its projected gradient exceeds this.
+RESTARTS = 4
+RESTART_GRADIENT = 1e-5
+#: Log SD from which a boundary estimate is re-searched, and the SD where it is probed.
+RESTART_LOG_SD = np.log(0.5)
+PROBE_SD = 0.01
 #: Newton polish that moves θ further than this recomputes the Hessian.
 REHESSIAN_MOVE = 1e-3
 
@@ -101,6 +107,7 @@ def fit_marginal(
     theta0 = to_scaled @ (default_start(problem) if start is None else np.asarray(start, float))
     objective = LaplaceObjective(scaled)
     theta, message = _optimise(objective, theta0, _bounds(problem))
+    theta, message = _confirm_boundary(objective, theta, message)
     boundary = _boundary(problem, theta)
     free = np.setdiff1d(np.arange(theta.size), [problem.n_fixed + g for g in boundary])
     covariance, positive_definite = None, None
@@ -132,7 +139,7 @@ def default_start(problem: BetaGLMMProblem) -> np.ndarray:
     m = np.average(mean_y, weights=problem.count)
     v = np.average((mean_y - m) ** 2, weights=problem.count)
     kappa = np.clip(m * (1 - m) / max(v, 1e-12) - 1.0, 1.0, 1e4)
-    return np.concatenate([a, np.full(problem.n_groups, np.log(0.5)), [np.log(kappa)]])
+    return np.concatenate([a, np.full(problem.n_groups, RESTART_LOG_SD), [np.log(kappa)]])
 
 
 def _orthonormal_basis(X: np.ndarray) -> np.ndarray:
@@ -156,16 +163,55 @@ def _bounds(problem: BetaGLMMProblem) -> list[tuple[float | None, float | None]]
 
 
 def _optimise(objective: LaplaceObjective, theta0: np.ndarray, bounds) -> tuple[np.ndarray, str]:
-    """L-BFGS-B with the exact gradient."""
-    result = optimize.minimize(
-        objective.nll_and_grad,
-        theta0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 20},
-    )
-    return result.x, str(result.message)
+    """L-BFGS-B with the exact gradient, restarted while it stops short of a stationary point.
+
+    A trial step into a region where the Laplace objective cannot be evaluated makes L-BFGS-B
+    give up; a restart forgets the curvature memory that proposed that step.
+    """
+    lower = np.array([-np.inf if lo is None else lo for lo, _ in bounds])
+    upper = np.array([np.inf if hi is None else hi for _, hi in bounds])
+    theta = theta0
+    for _ in range(RESTARTS + 1):
+        result = optimize.minimize(
+            objective.nll_and_grad,
+            theta,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 20},
+        )
+        theta, grad = result.x, np.asarray(result.jac, float)
+        pushing_out = ((theta <= lower) & (grad > 0)) | ((theta >= upper) & (grad < 0))
+        if np.max(np.abs(np.where(pushing_out, 0.0, grad)), initial=0.0) < RESTART_GRADIENT:
+            break
+    return theta, str(result.message)
+
+
+def _confirm_boundary(objective: LaplaceObjective, theta: np.ndarray, message: str):
+    """Check that SDs at their boundary belong there; else search again from an interior value.
+
+    Near zero the gradient in a log SD vanishes like SD², so a search that wanders there can
+    stall even when the maximum is interior.  The likelihood must fall as each such SD grows
+    to ``PROBE_SD`` (the other parameters at their estimates); where it rises instead, the
+    search restarts from SD 0.5 and the better optimum is kept.
+    """
+    problem = objective.problem
+    index = [problem.n_fixed + g for g in _boundary(problem, theta)]
+    if not index:
+        return theta, message
+    probe = theta.copy()
+    probe[index] = np.log(PROBE_SD)
+    _, grad = objective.nll_and_grad(probe)
+    if np.all(grad[index] > 0):
+        objective.mode(theta)  # leave the warm start at the optimum
+        return theta, message
+    restart = theta.copy()
+    restart[index] = RESTART_LOG_SD
+    other, other_message = _optimise(objective, restart, _bounds(problem))
+    if objective.nll(other) < objective.nll(theta):
+        return other, other_message
+    objective.mode(theta)  # leave the warm start at the kept optimum
+    return theta, message
 
 
 def _polish(objective: LaplaceObjective, theta: np.ndarray, free: np.ndarray):

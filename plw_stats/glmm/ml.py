@@ -104,8 +104,7 @@ def fit_ml(
     # the matrices are tiny: BLAS threads only add hand-off latency (3× slower on 2 cores)
     with threadpool_limits(limits=1, user_api="blas"):
         full = fit_marginal(full_problem)
-        null_start = np.concatenate([full.theta[:1], full.theta[3:]])
-        null = fit_marginal(null_problem, start=null_start, hessian=False)
+        null = fit_marginal(null_problem, hessian=False)
     return _result(full, null, sd_names, power=power, level=level)
 
 
