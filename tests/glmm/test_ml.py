@@ -286,3 +286,19 @@ def test_bad_input_is_refused(change, error, match):
     args.update(change)
     with pytest.raises(error, match=match):
         ml.fit_ml(**args, level=level)
+
+
+def test_one_benchmark_and_one_model_is_statsmodels_beta_regression():
+    from statsmodels.othermod.betareg import BetaModel
+
+    rows, _ = load_design("single_benchmark")
+    rows = rows[rows["model"] == rows["model"].iloc[0]]
+    X = np.column_stack([np.ones(len(rows)), rows["wp"], rows["wp"] ** 2])
+    expected = BetaModel(rows["y"].to_numpy(), X).fit(disp=0)
+    zeros = np.zeros(len(rows), int)
+    fit = ml.fit_ml(rows["wp"], rows["y"], zeros, zeros, 1, 1)
+    assert fit.sd_slope is None and fit.sd_model is None and fit.converged
+    assert fit.loglik == pytest.approx(expected.llf, abs=1e-6)
+    assert fit.kappa == pytest.approx(np.exp(expected.params[3]), rel=1e-4)
+    np.testing.assert_allclose(fit.to_frame()["estimate"], expected.params[:3], atol=1e-3)
+    np.testing.assert_allclose(fit.to_frame()["se"], expected.bse[:3], rtol=1e-3)
