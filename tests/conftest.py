@@ -20,7 +20,8 @@ from helpers import FLAT, PEAKED, synthetic_fit
 from plw_stats.datasets import load_demo_scores
 from plw_stats.gam.model import TensorGam
 from plw_stats.glmm.backends.settings import SamplerSettings
-from plw_stats.glmm.sweep import SweepResult, specify_all
+from plw_stats.glmm.specify import specify_all
+from plw_stats.glmm.sweep import SweepResult
 
 #: Two datasets are enough to exercise every multi-panel figure.
 FIT_DATASETS = ["AlpacaData", "AlpacaDataShort"]

@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plw_stats.cli.fit_text import format_ml_sweep, format_sweep
 from plw_stats.cli.sampler_options import add_sampler_options, sampler_settings
 from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.datasets import load_demo_scores
+from plw_stats.errors import PlwStatsError
 from plw_stats.io.tables import read_scores
 from plw_stats.output import ensure_folder, write_json
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from plw_stats.glmm.sweep import SweepResult
 
 EXIT_NOT_CONVERGED = 3
+METHODS = ("bayes", "ml")
 
 
 def register(subparsers) -> None:
@@ -54,6 +57,13 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
     parser.add_argument(
+        "--method",
+        choices=METHODS,
+        default="bayes",
+        help="bayes (default): the posterior, with the ML fit beside it; ml: maximum "
+        "likelihood alone (Laplace, as glmmTMB), no sampling, about a second per dataset",
+    )
+    parser.add_argument(
         "--no-evidence",
         dest="evidence",
         action="store_false",
@@ -67,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from plw_stats.errors import ConvergenceWarning
-    from plw_stats.glmm.sweep import fit_specs, specify_all
+    from plw_stats.glmm.specify import specify_all
 
     warnings.simplefilter("ignore", ConvergenceWarning)  # reported below, once per dataset
 
@@ -77,6 +87,12 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         ensure_folder(args.out)
     source = str(args.data) if args.data else "bundled demo data (simulated)"
+    if args.method == "ml":
+        return run_ml(args, specs, source)
+    from plw_stats.glmm.model import BetaMixedModel
+    from plw_stats.glmm.sweep import fit_specs
+
+    specs = [BetaMixedModel(**spec.fields()) for spec in specs]
     _progress(
         args,
         f"fitting {len(specs)} dataset(s) from {source}: {settings.chains} chains x "
@@ -92,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         evidence=args.evidence,
     )
     print(format_sweep(result))
-    _warn_problems(result)
+    _warn_problems(result.problems())
     _write_outputs(args, result)
     if args.strict and result.problems():
         return EXIT_NOT_CONVERGED
@@ -109,8 +125,27 @@ def _done(fit: BetaFitResult) -> str:
     return f"{fit.name}: done ({status})"
 
 
-def _warn_problems(result: SweepResult) -> None:
-    for name, problems in result.problems().items():
+def run_ml(args: argparse.Namespace, specs, source: str) -> int:
+    """Fit every dataset by maximum likelihood, print, write the JSON; no sampling."""
+    from plw_stats.glmm.ml_sweep import fit_ml_specs
+
+    if args.out:
+        raise PlwStatsError(
+            "--out saves posteriors, which --method ml has none of; use --json PATH instead"
+        )
+    _progress(args, f"fitting {len(specs)} dataset(s) from {source} by maximum likelihood")
+    result = fit_ml_specs(specs, on_fit=lambda group: _progress(args, f"{group.name}: done"))
+    print(format_ml_sweep(result))
+    _warn_problems(result.problems())
+    if args.json:
+        write_json(args.json, result.to_dict())
+    if args.strict and result.problems():
+        return EXIT_NOT_CONVERGED
+    return 0
+
+
+def _warn_problems(found: dict[str, list[str]]) -> None:
+    for name, problems in found.items():
         print(
             f"plw-stats fit: warning: {name}: {'; '.join(problems)}; rerun with more --tune/"
             f"--draws or a higher --target-accept",
@@ -123,53 +158,3 @@ def _write_outputs(args: argparse.Namespace, result: SweepResult) -> None:
         write_json(args.json, result.to_dict())
     if args.out:
         result.save(args.out)
-
-
-def format_sweep(result: SweepResult) -> str:
-    """Readable multi-line summary of every dataset's fit."""
-    return "\n\n".join(format_fit(fit) for fit in result.groups.values())
-
-
-def format_fit(fit: BetaFitResult) -> str:
-    """Readable summary of one dataset's fit."""
-    pct = round(fit.hdi_prob * 100)
-    spec, crit, diag = fit.spec, fit.critical, fit.diagnostics
-    lines = [
-        f"== {fit.name}: {len(spec.data)} rows, {len(spec.benchmarks)} benchmarks, "
-        f"{len(spec.models)} models",
-        f"   {'':<10}{'mean':>9}{'sd':>8}   {pct}% HDI",
-    ]
-    for key, interval in fit.coefficients.items():
-        lines.append(
-            f"   {key:<10}{interval.mean:9.3f}{interval.sd:8.3f}   "
-            f"[{interval.hdi_low:.3f}, {interval.hdi_high:.3f}]"
-        )
-    lines.append(
-        f"   P(b2 < 0) = {crit.prob_b2_negative:.3f}   "
-        f"P(interior maximum) = {crit.prob_interior_max:.3f}"
-    )
-    for label, interval in (("critical wp ", crit.wp), ("critical PLW", crit.plw)):
-        text = (
-            f"{interval.mean:.3f}  [{interval.hdi_low:.3f}, {interval.hdi_high:.3f}]"
-            if interval
-            else "none (too few draws with an interior maximum)"
-        )
-        lines.append(f"   {label} = {text}")
-    status = "converged" if diag.converged else "NOT converged: " + "; ".join(diag.problems())
-    lines.append(
-        f"   diagnostics: R-hat max {diag.rhat_max:.3f}, bulk ESS min "
-        f"{diag.ess_bulk_min:.0f}, divergences {diag.divergences} ({status})"
-    )
-    if fit.evidence is not None:
-        lines.append(format_evidence(fit.evidence))
-    lines.extend(f"   note: {note}" for note in fit.all_notes())
-    return "\n".join(lines)
-
-
-def format_evidence(evidence) -> str:
-    """One summary line of the evidence for the wp terms."""
-    return (
-        f"   evidence: ELPD(quadratic) - ELPD(null) = {evidence.elpd_diff:.1f} "
-        f"(SE {evidence.elpd_diff_se:.1f}), Pareto k > 0.7: {evidence.pareto_k_bad}; "
-        f"ML likelihood-ratio p = {evidence.ml_p_value:.3g}"
-    )

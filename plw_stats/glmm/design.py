@@ -18,6 +18,7 @@ seeds — all enter the likelihood.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -182,6 +183,10 @@ class BetaDesign:
         if self.has_model_intercept:
             names.append("sd_model")
         return names
+
+    def fields(self) -> dict:
+        """Return the constructor arguments (to rebuild the design as another class)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def settings_dict(self) -> dict:
         """Return what, besides the data, fixes the model (saved with every fit)."""

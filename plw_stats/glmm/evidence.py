@@ -11,13 +11,12 @@ observations (Vehtari, Gelman & Gabry 2017).  A difference within about two stan
 zero is no evidence either way.  Observations whose Pareto k exceeds 0.7 in either model make the
 estimate unreliable; their number is reported.
 
-**Maximum likelihood (cross-check).**  statsmodels' ``BetaModel`` (logit mean, log precision)
-with the pretrained model as fixed intercepts and the benchmark slope deviations as fixed effects
-in sum-to-zero coding (so the null keeps per-benchmark slopes that average zero, the analogue of
-the random slope).  The likelihood-ratio statistic of the wp and wp² terms is referred to
-χ²(2).  Because it treats the benchmarks' slopes as fixed, the p-value speaks about the average
-slope of *these* benchmarks and is optimistic when benchmark slopes vary a lot; the paper used
-glmmTMB's Wald test of the fixed effects, which sits between the two routes.
+**Maximum likelihood (the paper's test).**  The same GLMM fitted by maximum likelihood as glmmTMB
+does (random effects integrated out by the Laplace approximation, :mod:`plw_stats.glmm.ml`), and
+the likelihood-ratio statistic of the wp and wp² terms against the null model referred to χ²(2).
+Its p-value agrees with glmmTMB's on the recorded reference designs (``tests/reference/``).
+(Earlier versions used a fixed-effects beta regression with the benchmark slopes as fixed effects;
+that test was over-confident when slopes vary between benchmarks and is gone.)
 """
 
 from __future__ import annotations
@@ -27,20 +26,18 @@ import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import pandas as pd
 import xarray as xr
-from scipy import stats
 
 from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.kernel import pointwise_log_likelihood
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.design import BetaDesign
 from plw_stats.glmm.healing import HealedDraws, sample_healed
+from plw_stats.glmm.ml import fit_ml_design
+from plw_stats.glmm.ml_result import LikelihoodRatio
 
 #: Pareto k above which a PSIS-LOO term is unreliable.
 PARETO_K_BAD = 0.7
-#: Degrees of freedom of the likelihood-ratio test (wp and wp²).
-ML_DF = 2
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ class Evidence:
     pareto_k_bad : int
         Observations with Pareto k > 0.7 in either model.
     ml_p_value : float
-        Likelihood-ratio p-value of the wp terms in the ML beta regression.
+        Likelihood-ratio p-value of the wp terms in the ML fit of the GLMM (as glmmTMB).
     elpd_quadratic, elpd_null : float
         The two ELPD estimates.
     ml_statistic : float
@@ -139,59 +136,6 @@ def loo_difference(
     return float(diff.sum()), se, bad
 
 
-def ml_design(spec: BetaDesign) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed-effect design matrices of the ML route: (null columns, wp and wp² columns).
-
-    The null columns are an intercept, treatment dummies of the pretrained model and
-    ``wp × (sum-to-zero benchmark contrasts)``; the tested columns are ``wp`` and ``wp²``.
-    """
-    wp = spec.wp()
-    columns = [np.ones_like(wp)]
-    models = pd.Categorical(spec.data["model"], categories=spec.models).codes
-    columns += [(models == m).astype(float) for m in range(1, len(spec.models))]
-    bench = pd.Categorical(spec.data["benchmark"], categories=spec.benchmarks).codes
-    last = len(spec.benchmarks) - 1
-    for b in range(last):
-        contrast = (bench == b).astype(float) - (bench == last).astype(float)
-        columns.append(contrast * wp)
-    return np.column_stack(columns), np.column_stack([wp, wp**2])
-
-
-def ml_likelihood_ratio(spec: BetaDesign) -> tuple[float, float]:
-    """Likelihood-ratio statistic and p-value of the wp terms by ML beta regression.
-
-    Returns
-    -------
-    statistic, p_value : float
-        ``2·(llf_full − llf_null)`` (floored at 0) and its χ²(2) tail probability; both NaN
-        when an ML fit fails on degenerate data.
-    """
-    from statsmodels.othermod.betareg import BetaModel
-
-    y = spec.response()
-    null_x, tested = ml_design(spec)
-    loglik = []
-    for exog in (null_x, np.column_stack([null_x, tested])):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # optimiser chatter; convergence checked below
-                result = BetaModel(y, exog).fit(disp=False, maxiter=2000)
-                if not result.mle_retvals.get("converged", True):
-                    result = _refit_newton(BetaModel(y, exog), result.params)
-        except (np.linalg.LinAlgError, ValueError):
-            return np.nan, np.nan  # degenerate data (e.g. scores piled at 0 or 1)
-        loglik.append(float(result.llf))
-    statistic = max(0.0, 2.0 * (loglik[1] - loglik[0]))
-    return statistic, float(stats.chi2.sf(statistic, ML_DF))
-
-
-def _refit_newton(model, start: np.ndarray):
-    """Second attempt from the BFGS end point with Newton steps."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(start_params=start, method="newton", disp=False, maxiter=200)
-
-
 def sample_null(
     spec: BetaDesign, settings: SamplerSettings, random_seed: int
 ) -> tuple[BetaDesign, HealedDraws]:
@@ -204,7 +148,12 @@ def sample_null(
 
 
 def compute_evidence(
-    spec: BetaDesign, idata: xr.DataTree, settings: SamplerSettings, random_seed: int
+    spec: BetaDesign,
+    idata: xr.DataTree,
+    settings: SamplerSettings,
+    random_seed: int,
+    *,
+    lrt: LikelihoodRatio | None = None,
 ) -> Evidence:
     """Evidence for the wp terms of a fitted quadratic model.
 
@@ -218,6 +167,8 @@ def compute_evidence(
         Sampler settings of the null model's fit (those of the quadratic fit, normally).
     random_seed : int
         The quadratic fit's seed; the null model's seed is derived from it.
+    lrt : LikelihoodRatio, optional
+        The ML likelihood-ratio test of the wp terms, when already computed (else it is).
 
     Returns
     -------
@@ -230,15 +181,15 @@ def compute_evidence(
     quadratic = pointwise_loo(spec, idata)
     null = pointwise_loo(null_spec, null_draws.idata)
     diff, se, bad = loo_difference(quadratic, null)
-    statistic, p_value = ml_likelihood_ratio(spec)
+    lrt = lrt if lrt is not None else fit_ml_design(spec).lrt
     return Evidence(
         elpd_diff=diff,
         elpd_diff_se=se,
         pareto_k_bad=bad,
-        ml_p_value=p_value,
+        ml_p_value=lrt.p_value,
         elpd_quadratic=float(quadratic[0].sum()),
         elpd_null=float(null[0].sum()),
-        ml_statistic=statistic,
+        ml_statistic=lrt.statistic,
         null_converged=null_draws.diagnostics.converged,
         null_notes=null_draws.notes,
     )

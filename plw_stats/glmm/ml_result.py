@@ -103,6 +103,25 @@ class MLFit:
             "problems": list(self.problems),
         }
 
+    @classmethod
+    def from_dict(cls, values: dict) -> MLFit:
+        """Rebuild a fit from :meth:`to_dict` (a saved fit's record); no covariance."""
+        optional = {"critical_wp": CriticalWp, "critical_plw": CriticalPLW}
+        return cls(
+            coefficients={k: Coefficient(**v) for k, v in values["coefficients"].items()},
+            sd_slope=values["sd_slope"],
+            sd_model=values["sd_model"],
+            kappa=values["kappa"],
+            loglik=values["loglik"],
+            lrt=LikelihoodRatio(**values["lrt"]),
+            **{
+                name: kind(**values[name]) if values[name] is not None else None
+                for name, kind in optional.items()
+            },
+            converged=values["converged"],
+            problems=tuple(values["problems"]),
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Return the fixed effects as a table (rows: coefficients; columns: estimate … p_value)."""
         rows = {k: asdict(v) for k, v in self.coefficients.items()}

@@ -23,6 +23,8 @@ from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.curves import fitted_curve, observed_aggregate
 from plw_stats.glmm.design import COEFFICIENTS, BetaDesign
 from plw_stats.glmm.evidence import Evidence, compute_evidence
+from plw_stats.glmm.ml import fit_ml_design
+from plw_stats.glmm.ml_result import MLFit
 from plw_stats.glmm.posterior import (
     CriticalSummary,
     Diagnostics,
@@ -62,6 +64,8 @@ class BetaFitResult:
         Mass of the reported highest-density intervals.
     evidence : Evidence or None
         PSIS-LOO and ML evidence for the wp terms, when computed (:meth:`with_evidence`).
+    ml : MLFit or None
+        The same model fitted by maximum likelihood as glmmTMB does (:meth:`with_ml`).
     notes : tuple of str
         What the fit had to do besides the plain request: backend fallbacks, retries.
 
@@ -79,6 +83,7 @@ class BetaFitResult:
     diagnostics: Diagnostics
     hdi_prob: float = HDI_PROB
     evidence: Evidence | None = None
+    ml: MLFit | None = None
     notes: tuple[str, ...] = ()
 
     @classmethod
@@ -171,6 +176,7 @@ class BetaFitResult:
         """Return the per-dataset object of the ``fit --json`` contract."""
         crit = self.critical
         evidence = {"evidence": self.evidence.to_dict()} if self.evidence is not None else {}
+        ml = {"ml": self.ml.to_dict()} if self.ml is not None else {}
         return {
             "n_rows": len(self.spec.data),
             "n_benchmarks": len(self.spec.benchmarks),
@@ -184,14 +190,23 @@ class BetaFitResult:
             "problems": self.problems(),
             "notes": self.all_notes(),
             **evidence,
+            **ml,
         }
 
+    def with_ml(self) -> BetaFitResult:
+        """Return a copy with the maximum-likelihood fit (:func:`~plw_stats.glmm.ml.fit_ml`)."""
+        return replace(self, ml=fit_ml_design(self.spec))
+
     def with_evidence(self, settings: SamplerSettings | None = None) -> BetaFitResult:
-        """Return a copy with the evidence for the wp terms (see :mod:`plw_stats.glmm.evidence`)."""
+        """Return a copy with the evidence for the wp terms (see :mod:`plw_stats.glmm.evidence`).
+
+        The likelihood-ratio test comes from :attr:`ml` (fitted here if absent).
+        """
+        fit = self if self.ml is not None else self.with_ml()
         evidence = compute_evidence(
-            self.spec, self.idata, settings or self.settings, self.random_seed
+            fit.spec, fit.idata, settings or fit.settings, fit.random_seed, lrt=fit.ml.lrt
         )
-        return replace(self, evidence=evidence)
+        return replace(fit, evidence=evidence)
 
     def curve(self, *, n_points: int = 101, prob: float | None = None) -> pd.DataFrame:
         """Posterior mean relative score along wp with its HDI band (population and models)."""
@@ -223,6 +238,7 @@ class BetaFitResult:
             "hdi_prob": self.hdi_prob,
             "notes": list(self.notes),
             "evidence": self.evidence.to_record() if self.evidence is not None else None,
+            "ml": self.ml.to_dict() if self.ml is not None else None,
             "data_checksum": record.data_checksum(self.spec.data),
         }
 

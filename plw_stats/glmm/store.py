@@ -22,6 +22,7 @@ from plw_stats.errors import DataSchemaError
 from plw_stats.glmm import record
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.evidence import Evidence
+from plw_stats.glmm.ml_result import MLFit
 from plw_stats.glmm.model import BetaMixedModel
 from plw_stats.glmm.priors import BetaPriors
 from plw_stats.glmm.result import BetaFitResult
@@ -161,6 +162,8 @@ def read_fit(
         hdi_prob=float(hdi_prob if hdi_prob is not None else rec["hdi_prob"]),
         notes=tuple(rec["notes"]),
     )
+    if rec.get("ml") is not None:
+        result = replace(result, ml=MLFit.from_dict(rec["ml"]))
     evidence = rec.get("evidence")
     if evidence is None:
         return result

@@ -23,8 +23,8 @@ from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.model import BetaMixedModel, check_prob, check_seed
 from plw_stats.glmm.priors import BetaPriors
 from plw_stats.glmm.result import SUMMARY_COLUMNS, BetaFitResult
+from plw_stats.glmm.specify import specify_all
 from plw_stats.output import ensure_folder, write_csv, write_json
-from plw_stats.transforms import relative_scores
 
 #: File of a saved sweep's run settings, beside the per-dataset posteriors.
 SWEEP_FILE = "sweep.json"
@@ -88,46 +88,6 @@ def group_seed(seed: int, dataset: str) -> int:
     So fitting a dataset alone or with others gives the same posterior.
     """
     return int(np.random.SeedSequence([seed, zlib.crc32(dataset.encode())]).generate_state(1)[0])
-
-
-def select_datasets(scores: pd.DataFrame, datasets: Sequence[str] | None) -> list[str]:
-    """Datasets to fit, in table order; checks that requested names exist."""
-    available = sorted(scores["dataset"].unique())
-    if not datasets:
-        return available
-    unknown = [name for name in datasets if name not in available]
-    if unknown:
-        raise DataSchemaError(
-            f"no dataset {unknown[0]!r} in the table; available: {', '.join(available)}"
-        )
-    return list(dict.fromkeys(datasets))
-
-
-def specify_all(
-    scores: pd.DataFrame,
-    datasets: Sequence[str] | None = None,
-    *,
-    power: float = PLW_POWER,
-    priors: BetaPriors | None = None,
-    squeeze_epsilon: float | None = None,
-) -> list[BetaMixedModel]:
-    """Validate and specify every model before any sampling starts (fail fast).
-
-    Scores are min-max scaled once, over every row of ``scores`` (the paper's relative scores),
-    as :meth:`BetaMixedModel.from_table` does for a single dataset.
-    """
-    names = select_datasets(scores, datasets)
-    relative = relative_scores(scores)
-    return [
-        BetaMixedModel(
-            relative[relative["dataset"] == name],
-            name=name,
-            power=power,
-            priors=priors or BetaPriors(),
-            squeeze_epsilon=squeeze_epsilon,
-        )
-        for name in names
-    ]
 
 
 def fit(
@@ -202,7 +162,12 @@ def fit_sweep(
         ``settings, seed, hdi_prob, progress, on_fit, evidence`` of :func:`fit_specs`.
     """
     specs = specify_all(
-        scores, datasets, power=power, priors=priors, squeeze_epsilon=squeeze_epsilon
+        scores,
+        datasets,
+        power=power,
+        priors=priors,
+        squeeze_epsilon=squeeze_epsilon,
+        model_class=BetaMixedModel,
     )
     return fit_specs(specs, **fit_options)
 
@@ -235,6 +200,8 @@ def fit_specs(
         Called with each result as soon as it is ready (the CLI prints from it).
     evidence : bool
         Also compute each dataset's evidence for the wp terms (see :mod:`plw_stats.glmm.evidence`).
+
+    Every result also carries the maximum-likelihood fit of the same model (``ml``).
     """
     settings = settings or SamplerSettings()
     seed = check_seed(seed)
@@ -245,7 +212,7 @@ def fit_specs(
     for spec in specs:
         result = spec.fit(
             settings, random_seed=group_seed(seed, spec.name), hdi_prob=hdi_prob, progress=progress
-        )
+        ).with_ml()
         groups[spec.name] = result.with_evidence() if evidence else result
         if on_fit is not None:
             on_fit(groups[spec.name])

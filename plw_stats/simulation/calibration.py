@@ -33,7 +33,7 @@ from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.dispatch import ReusableSampler
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.design import BetaDesign
-from plw_stats.glmm.evidence import ml_likelihood_ratio
+from plw_stats.glmm.ml import fit_ml_design
 from plw_stats.glmm.posterior import diagnose, summarize, summarize_critical
 from plw_stats.glmm.priors import BetaPriors
 from plw_stats.simulation.sweeps import Design, Truth, simulate_group
@@ -168,7 +168,7 @@ def run_one(fitter: ReusableSampler, setup: StudySetup, seq: np.random.SeedSeque
         "plw_high": crit.plw.hdi_high if crit.plw else np.nan,
         "prob_b2_negative": crit.prob_b2_negative,
         "prob_interior_max": crit.prob_interior_max,
-        "ml_p_value": ml_likelihood_ratio(spec)[1],
+        "ml_p_value": fit_ml_design(spec).lrt.p_value,
     }
     diag = diagnose(idata, spec.parameter_names())
     return row | {

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from plw_stats.cli.main import main
-from plw_stats.glmm.sweep import specify_all
+from plw_stats.glmm.specify import specify_all
 from plw_stats.io import read_scores
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "io"

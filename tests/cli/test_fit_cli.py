@@ -47,6 +47,10 @@ def test_json_contract(two_runs):
     assert isinstance(diagnostics["divergences"], int)
     # 200 draws cannot reach a bulk ESS of 400: recorded as not converged
     assert diagnostics["converged"] is False and group["problems"]
+    # the same model by maximum likelihood sits beside the posterior, and gives the test
+    assert group["ml"]["lrt"]["df"] == 2 and group["ml"]["lrt"]["p_value"] < 1e-3
+    assert group["evidence"]["ml_p_value"] == group["ml"]["lrt"]["p_value"]
+    assert group["evidence"]["null_converged"] in (True, False)
 
 
 @pytest.mark.slow
@@ -68,7 +72,24 @@ def test_printed_summary(capsys):
     captured = capsys.readouterr()
     assert "== AlpacaDataShort: 260 rows, 13 benchmarks, 2 models" in captured.out
     assert "critical PLW =" in captured.out and "diagnostics:" in captured.out
+    assert "ML (Laplace, as glmmTMB): b1" in captured.out and "LRT chi2(2) =" in captured.out
     assert re.search(r"warning: AlpacaDataShort: .*bulk ESS \d+ < 400", captured.err)
+
+
+@pytest.mark.slow
+def test_two_seeds_per_cell_fit_by_both_routes_with_every_row(tmp_path):
+    from plw_stats.datasets import load_demo_scores
+
+    scores = load_demo_scores()
+    short = scores[scores["dataset"] == "AlpacaDataShort"]
+    second = short.assign(seed="b", score=short["score"] * 1.002)
+    table = tmp_path / "seeds.csv"
+    pd.concat([short.assign(seed="a"), second]).to_csv(table, index=False)
+    path = tmp_path / "fit.json"
+    assert main(["fit", str(table), "--json", str(path), "--no-evidence", *TINY]) == 0
+    group = json.loads(path.read_text())["groups"]["AlpacaDataShort"]
+    assert group["n_rows"] == 520
+    assert group["ml"]["converged"] and group["critical_plw"]["mean"] > 0
 
 
 GOOD = "dataset,model,plw,benchmark,score\n" + "".join(

@@ -1,0 +1,56 @@
+"""Validated specifications of every dataset of a score table, before any fitting starts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from plw_stats.config import PLW_POWER
+from plw_stats.errors import DataSchemaError
+from plw_stats.glmm.design import BetaDesign
+from plw_stats.glmm.priors import BetaPriors
+from plw_stats.transforms import relative_scores
+
+
+def select_datasets(scores: pd.DataFrame, datasets: Sequence[str] | None) -> list[str]:
+    """Datasets to fit, in table order; checks that requested names exist."""
+    available = sorted(scores["dataset"].unique())
+    if not datasets:
+        return available
+    unknown = [name for name in datasets if name not in available]
+    if unknown:
+        raise DataSchemaError(
+            f"no dataset {unknown[0]!r} in the table; available: {', '.join(available)}"
+        )
+    return list(dict.fromkeys(datasets))
+
+
+def specify_all(
+    scores: pd.DataFrame,
+    datasets: Sequence[str] | None = None,
+    *,
+    power: float = PLW_POWER,
+    priors: BetaPriors | None = None,
+    squeeze_epsilon: float | None = None,
+    model_class: type[BetaDesign] = BetaDesign,
+) -> list[BetaDesign]:
+    """Validate and specify every model before any sampling starts (fail fast).
+
+    Scores are min-max scaled once, over every row of ``scores`` (the paper's relative scores),
+    as ``BetaMixedModel.from_table`` does for a single dataset.  ``model_class`` is the class
+    built: :class:`BetaDesign` (enough for the maximum-likelihood route, and light to import) or
+    :class:`~plw_stats.glmm.model.BetaMixedModel` (which can ``fit()``).
+    """
+    names = select_datasets(scores, datasets)
+    relative = relative_scores(scores)
+    return [
+        model_class(
+            relative[relative["dataset"] == name],
+            name=name,
+            power=power,
+            priors=priors or BetaPriors(),
+            squeeze_epsilon=squeeze_epsilon,
+        )
+        for name in names
+    ]
