@@ -23,6 +23,7 @@ from plw_stats.cli import (
     plan,
     recommend,
     report,
+    weight_distance,
 )
 from plw_stats.errors import PlwStatsError
 
@@ -39,6 +40,7 @@ COMMANDS = (
     report,
     plan,
     calibrate,
+    weight_distance,
 )
 
 EXIT_USAGE = 2

@@ -175,9 +175,10 @@ class WeightDistances:
     p : float
         Order of the Minkowski distance.
     runs : pandas.DataFrame
-        One row per manifest row: ``dataset, model, plw, path, base`` and :data:`STATISTICS`.
+        One row per manifest row: ``dataset, model, plw, path, base, p`` and
+        :data:`STATISTICS`.
     layers : pandas.DataFrame or None
-        With ``per_layer``: ``dataset, model, plw, path, base, group, layer`` and
+        With ``per_layer``: ``dataset, model, plw, path, base, p, group, layer`` and
         :data:`STATISTICS`.
     """
 
@@ -189,8 +190,8 @@ class WeightDistances:
         """JSON-ready: ``{"p", "runs": [...], "layers": [...] or null}`` (``p`` ∞ as ``"inf"``)."""
         return {
             "p": "inf" if math.isinf(self.p) else self.p,
-            "runs": _records(self.runs),
-            "layers": None if self.layers is None else _records(self.layers),
+            "runs": _records(self.runs.drop(columns="p")),
+            "layers": None if self.layers is None else _records(self.layers.drop(columns="p")),
         }
 
 
@@ -377,12 +378,13 @@ def weight_distances(
     for i, (row, pairs) in enumerate(zip(table.itertuples(), plans, strict=True), start=1):
         result = _distance(pairs, p, block_elements)
         keys = {c: getattr(row, c) for c in _RUN} | {"path": str(row.path), "base": str(row.base)}
+        keys["p"] = p
         runs.append(keys | result.summary())
         if per_layer:
             layers.append(result.layers().assign(**keys))
         if progress is not None:
             progress(i, len(plans), runs[-1])
-    columns = [*_RUN, "path", "base", "group", "layer", *STATISTICS]
+    columns = [*_RUN, "path", "base", "p", "group", "layer", *STATISTICS]
     layer_table = pd.concat(layers, ignore_index=True)[columns] if per_layer else None
     return WeightDistances(p, pd.DataFrame(runs), layer_table)
 

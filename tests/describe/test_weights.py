@@ -272,7 +272,7 @@ def test_manifest_runs_match_checkpoint_distance(sweep):
         sweep / "weights.csv", per_layer=True, progress=lambda *a: calls.append(a)
     )
     runs = result.runs
-    assert list(runs.columns) == ["dataset", "model", "plw", "path", "base", *STATISTICS]
+    assert list(runs.columns) == ["dataset", "model", "plw", "path", "base", "p", *STATISTICS]
     assert runs["plw"].tolist() == [0.0, 0.1, 1.0]
     for row in runs.itertuples():
         one = checkpoint_distance(row.path, row.base).summary()
@@ -283,9 +283,9 @@ def test_manifest_runs_match_checkpoint_distance(sweep):
     assert calls[0][2]["plw"] == 0.0
     layers = result.layers
     assert len(layers) == 3 * 5
-    assert list(layers.columns[:7]) == ["dataset", "model", "plw", "path", "base", "group", "layer"]
+    assert list(layers.columns[5:8]) == ["p", "group", "layer"]
     payload = result.to_dict()
-    assert payload["p"] == 2.0
+    assert payload["p"] == 2.0 and "p" not in payload["runs"][0]
     assert payload["layers"][0]["layer"] is None and payload["layers"][1]["layer"] == 0
     json.dumps(payload, allow_nan=False)
 
