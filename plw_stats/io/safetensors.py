@@ -333,7 +333,7 @@ def iter_blocks(info: TensorInfo, block_elements: int = BLOCK_ELEMENTS) -> Itera
     storage = STORAGE_DTYPES[info.dtype]
     block = max(1, min(int(block_elements), info.size))
     out = np.empty(block, dtype=np.float32)
-    raw = out if info.dtype == "F32" else np.empty(block, dtype=storage)
+    raw = out if storage == out.dtype else np.empty(block, dtype=storage)  # F32, little-endian
     with info.file.open("rb") as handle:
         handle.seek(info.start)
         for first in range(0, info.size, block):
@@ -349,7 +349,7 @@ def iter_blocks(info: TensorInfo, block_elements: int = BLOCK_ELEMENTS) -> Itera
 def _to_float32(raw: np.ndarray, dtype: str, out: np.ndarray) -> np.ndarray:
     if dtype == "BF16":
         np.left_shift(raw, 16, out=out.view(np.uint32), dtype=np.uint32)
-    elif dtype == "F16":
+    elif raw.dtype != out.dtype:  # F16, or F32 on a big-endian machine
         np.copyto(out, raw)
     return out
 
