@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "plw_stats.cli.calibrate",
         "simulation-based calibration: interval coverage of b1, b2 and PLW*",
     ),
+    "weight-distance": (
+        "plw_stats.cli.weight_distance",
+        "how far fine-tuning moved the weights from the pretrained checkpoint (Fig. 2b)",
+    ),
 }
 
 EXIT_USAGE = 2

@@ -1,1 +1,1 @@
-"""Statistics of instruction data and training runs: R_g, prompt inversion, loss RSD, BLEU."""
+"""Statistics of instruction data and training runs: R_g, inversion, loss RSD, BLEU, weights."""
