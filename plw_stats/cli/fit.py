@@ -106,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         progress=False,
         on_fit=lambda fit: _progress(args, _done(fit)),
         evidence=args.evidence,
+        retries=args.retries,
     )
     print(format_sweep(result))
     _warn_problems(result.problems())

@@ -23,6 +23,13 @@ def add_sampler_options(parser) -> None:
         help=f"nutpie mass-matrix adaptation (default: {defaults.adaptation})",
     )
     parser.add_argument("--cores", type=int, default=None, help="default: all, at most chains")
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="retries of a fit with divergences or R-hat trouble, each with a remedy and a "
+        "note (default 2; 0 samples once)",
+    )
 
 
 def sampler_settings(args: argparse.Namespace) -> SamplerSettings:

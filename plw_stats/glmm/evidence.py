@@ -32,7 +32,7 @@ from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.kernel import pointwise_log_likelihood
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.design import BetaDesign
-from plw_stats.glmm.healing import HealedDraws, sample_healed
+from plw_stats.glmm.healing import MAX_RETRIES, HealedDraws, sample_healed
 from plw_stats.glmm.ml import fit_ml_design
 from plw_stats.glmm.ml_result import LikelihoodRatio
 
@@ -137,14 +137,15 @@ def loo_difference(
 
 
 def sample_null(
-    spec: BetaDesign, settings: SamplerSettings, random_seed: int
+    spec: BetaDesign, settings: SamplerSettings, random_seed: int, *, retries: int = MAX_RETRIES
 ) -> tuple[BetaDesign, HealedDraws]:
     """Sample the null model of ``spec`` (same data, no fixed wp terms) with the same backend.
 
     It gets the same care as the quadratic fit: retried with remedies while it has trouble.
     """
     null_spec = dataclasses.replace(spec, quadratic=False)
-    return null_spec, sample_healed(null_spec, settings, null_seed(random_seed))
+    draws = sample_healed(null_spec, settings, null_seed(random_seed), max_retries=retries)
+    return null_spec, draws
 
 
 def compute_evidence(
@@ -154,6 +155,7 @@ def compute_evidence(
     random_seed: int,
     *,
     lrt: LikelihoodRatio | None = None,
+    retries: int = MAX_RETRIES,
 ) -> Evidence:
     """Evidence for the wp terms of a fitted quadratic model.
 
@@ -169,6 +171,8 @@ def compute_evidence(
         The quadratic fit's seed; the null model's seed is derived from it.
     lrt : LikelihoodRatio, optional
         The ML likelihood-ratio test of the wp terms, when already computed (else it is).
+    retries : int
+        Retries of the null model's fit (see :mod:`plw_stats.glmm.healing`).
 
     Returns
     -------
@@ -177,7 +181,7 @@ def compute_evidence(
     """
     if not spec.quadratic:
         raise ModelSpecError("compute_evidence needs the fit of the quadratic model")
-    null_spec, null_draws = sample_null(spec, settings, random_seed)
+    null_spec, null_draws = sample_null(spec, settings, random_seed, retries=retries)
     quadratic = pointwise_loo(spec, idata)
     null = pointwise_loo(null_spec, null_draws.idata)
     diff, se, bad = loo_difference(quadratic, null)

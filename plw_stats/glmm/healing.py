@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.dispatch import sample_posterior
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.design import BetaDesign
@@ -74,13 +75,16 @@ def sample_healed(
     seed: int,
     *,
     progress: bool = False,
-    max_retries: int | None = None,
+    max_retries: int = MAX_RETRIES,
 ) -> HealedDraws:
     """Sample ``design``, retrying with remedies while the diagnostics show trouble.
 
     ``max_retries`` defaults to :data:`MAX_RETRIES`; 0 samples once.
     """
-    max_retries = MAX_RETRIES if max_retries is None else max_retries
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int | np.integer):
+        raise ModelSpecError(f"retries must be a non-negative integer, got {max_retries!r}")
+    if max_retries < 0:
+        raise ModelSpecError(f"retries must be a non-negative integer, got {max_retries!r}")
     notes: list[str] = []
     current, current_seed = settings, int(seed)
     for attempt in range(max_retries + 1):

@@ -18,7 +18,7 @@ from plw_stats.config import HDI_PROB
 from plw_stats.errors import ConvergenceWarning, DataSchemaError, ModelSpecError
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.design import BetaDesign
-from plw_stats.glmm.healing import sample_healed
+from plw_stats.glmm.healing import MAX_RETRIES, sample_healed
 from plw_stats.glmm.result import BetaFitResult
 from plw_stats.transforms import relative_scores
 
@@ -63,7 +63,7 @@ class BetaMixedModel(BetaDesign):
         random_seed: int = 0,
         hdi_prob: float = HDI_PROB,
         progress: bool = False,
-        heal: bool = True,
+        retries: int = MAX_RETRIES,
         **sampler_options,
     ) -> BetaFitResult:
         """Sample the posterior and return a frozen :class:`BetaFitResult`.
@@ -79,9 +79,10 @@ class BetaMixedModel(BetaDesign):
             Mass of the reported highest-density intervals; defaults to ``config.HDI_PROB``.
         progress : bool
             Show the sampler's progress bar.
-        heal : bool
-            Retry a fit that ends with divergences or R-hat/ESS trouble with the remedy the
-            diagnostics point to (:mod:`plw_stats.glmm.healing`); each retry is noted.
+        retries : int
+            At most this many retries of a fit that ends with divergences or R-hat trouble,
+            each with the remedy the diagnostics point to (:mod:`plw_stats.glmm.healing`) and
+            noted in the result; 0 samples once.
         **sampler_options
             Fields of :class:`SamplerSettings` (``draws=500, chains=2, sampler="nutpie"``)
             overriding ``settings``.
@@ -99,9 +100,7 @@ class BetaMixedModel(BetaDesign):
             )
         seed = check_seed(random_seed)
         check_prob(hdi_prob)
-        draws = sample_healed(
-            self, settings, seed, progress=progress, max_retries=None if heal else 0
-        )
+        draws = sample_healed(self, settings, seed, progress=progress, max_retries=retries)
         result = BetaFitResult.from_idata(
             self,
             draws.idata,

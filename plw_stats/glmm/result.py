@@ -23,6 +23,7 @@ from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.curves import fitted_curve, observed_aggregate
 from plw_stats.glmm.design import COEFFICIENTS, BetaDesign
 from plw_stats.glmm.evidence import Evidence, compute_evidence
+from plw_stats.glmm.healing import MAX_RETRIES
 from plw_stats.glmm.ml import fit_ml_design
 from plw_stats.glmm.ml_result import MLFit
 from plw_stats.glmm.posterior import (
@@ -197,14 +198,21 @@ class BetaFitResult:
         """Return a copy with the maximum-likelihood fit (:func:`~plw_stats.glmm.ml.fit_ml`)."""
         return replace(self, ml=fit_ml_design(self.spec))
 
-    def with_evidence(self, settings: SamplerSettings | None = None) -> BetaFitResult:
+    def with_evidence(
+        self, settings: SamplerSettings | None = None, *, retries: int = MAX_RETRIES
+    ) -> BetaFitResult:
         """Return a copy with the evidence for the wp terms (see :mod:`plw_stats.glmm.evidence`).
 
         The likelihood-ratio test comes from :attr:`ml` (fitted here if absent).
         """
         fit = self if self.ml is not None else self.with_ml()
         evidence = compute_evidence(
-            fit.spec, fit.idata, settings or fit.settings, fit.random_seed, lrt=fit.ml.lrt
+            fit.spec,
+            fit.idata,
+            settings or fit.settings,
+            fit.random_seed,
+            lrt=fit.ml.lrt,
+            retries=retries,
         )
         return replace(fit, evidence=evidence)
 

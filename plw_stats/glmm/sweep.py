@@ -20,6 +20,7 @@ from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.errors import DataSchemaError
 from plw_stats.glmm import display
 from plw_stats.glmm.backends.settings import SamplerSettings
+from plw_stats.glmm.healing import MAX_RETRIES
 from plw_stats.glmm.model import BetaMixedModel, check_prob, check_seed
 from plw_stats.glmm.priors import BetaPriors
 from plw_stats.glmm.result import SUMMARY_COLUMNS, BetaFitResult
@@ -99,6 +100,7 @@ def fit(
     power: float = PLW_POWER,
     priors: BetaPriors | None = None,
     hdi_prob: float = HDI_PROB,
+    retries: int = MAX_RETRIES,
     settings: SamplerSettings | None = None,
     **sampler_options,
 ) -> BetaFitResult | SweepResult:
@@ -117,6 +119,8 @@ def fit(
         Also compute the evidence for the wp terms (null-model fit, PSIS-LOO, ML test).
     power, priors, hdi_prob
         PLW exponent, prior scales, interval mass.
+    retries : int
+        Retries of a fit with divergences or R-hat trouble (0: sample once).
     settings : SamplerSettings, optional
         Sampler settings; keyword options (``draws=1000, chains=4, tune=1000,
         target_accept=0.95, sampler="native"``) override its fields.
@@ -135,6 +139,7 @@ def fit(
         priors=priors,
         hdi_prob=hdi_prob,
         evidence=evidence,
+        retries=retries,
     )
     return sweep.groups[dataset] if dataset is not None else sweep
 
@@ -181,6 +186,7 @@ def fit_specs(
     progress: bool = False,
     on_fit: Callable[[BetaFitResult], None] | None = None,
     evidence: bool = False,
+    retries: int = MAX_RETRIES,
 ) -> SweepResult:
     """Fit already validated specifications (from :func:`specify_all`).
 
@@ -200,6 +206,8 @@ def fit_specs(
         Called with each result as soon as it is ready (the CLI prints from it).
     evidence : bool
         Also compute each dataset's evidence for the wp terms (see :mod:`plw_stats.glmm.evidence`).
+    retries : int
+        Retries of a fit with divergences or R-hat trouble (see :mod:`plw_stats.glmm.healing`).
 
     Every result also carries the maximum-likelihood fit of the same model (``ml``).
     """
@@ -211,9 +219,13 @@ def fit_specs(
     groups = {}
     for spec in specs:
         result = spec.fit(
-            settings, random_seed=group_seed(seed, spec.name), hdi_prob=hdi_prob, progress=progress
+            settings,
+            random_seed=group_seed(seed, spec.name),
+            hdi_prob=hdi_prob,
+            progress=progress,
+            retries=retries,
         ).with_ml()
-        groups[spec.name] = result.with_evidence() if evidence else result
+        groups[spec.name] = result.with_evidence(retries=retries) if evidence else result
         if on_fit is not None:
             on_fit(groups[spec.name])
     return SweepResult(

@@ -7,7 +7,7 @@ import pytest
 
 from plw_stats.cli.main import main
 
-TINY = ["--chains", "2", "--draws", "100", "--tune", "100", "--quiet"]
+TINY = ["--chains", "2", "--draws", "100", "--tune", "100", "--retries", "0", "--quiet"]
 
 
 @pytest.fixture(scope="module")

@@ -86,7 +86,7 @@ def test_heal_false_samples_once(spec, monkeypatch):
     sample, calls = scripted_sampler(spec, [5])
     monkeypatch.setattr(healing, "sample_posterior", sample)
     with pytest.warns(ConvergenceWarning):
-        spec.fit(dataclasses.replace(SamplerSettings(), draws=500, chains=4), heal=False)
+        spec.fit(dataclasses.replace(SamplerSettings(), draws=500, chains=4), retries=0)
     assert len(calls) == 1
 
 

@@ -51,14 +51,14 @@ def test_each_fallback_warns_once_per_process():
 
 @pytest.mark.slow
 def test_python_callback_fallback_gives_identical_draws_and_is_noted(spec, monkeypatch):
-    fast = spec.fit(TINY, random_seed=4, heal=False)
+    fast = spec.fit(TINY, random_seed=4, retries=0)
 
     def unavailable(problem):
         raise callbacks.NativeUnavailable("simulated")
 
     monkeypatch.setattr("plw_stats.glmm.backends.native.compile_native", unavailable)
     with pytest.warns(SamplerFallbackWarning, match="Python callback"):
-        slow = spec.fit(TINY, random_seed=4, heal=False)
+        slow = spec.fit(TINY, random_seed=4, retries=0)
     np.testing.assert_array_equal(fast.draws("wp"), slow.draws("wp"))
     assert PYTHON_CALLBACK_NOTE in slow.to_dict()["notes"]
     assert PYTHON_CALLBACK_NOTE not in fast.to_dict()["notes"]
@@ -68,7 +68,7 @@ def test_python_callback_fallback_gives_identical_draws_and_is_noted(spec, monke
 def test_native_non_centred_request_samples_with_nutpie(spec):
     noncentred = dataclasses.replace(spec, benchmark_slope="noncentered")
     with pytest.warns(SamplerFallbackWarning, match="sampled by nutpie on the PyMC graph"):
-        fit = noncentred.fit(TINY, random_seed=2, heal=False)
+        fit = noncentred.fit(TINY, random_seed=2, retries=0)
     assert fit.idata["posterior"].attrs.get("inference_library", "nutpie") == "nutpie"
     assert "z_slope" in fit.idata["posterior"].data_vars  # the graph's non-centred variable
     assert any("sampled by nutpie" in note for note in fit.to_dict()["notes"])

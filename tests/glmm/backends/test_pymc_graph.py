@@ -21,11 +21,11 @@ def test_cached_compilation_gives_the_same_posterior_as_a_fresh_one(demo_scores,
     first = BetaMixedModel.from_table(demo_scores, "AlpacaData")
     second = BetaMixedModel.from_table(demo_scores, "AlpacaDataShort")
     monkeypatch.setattr(pymc_graph, "_COMPILED", {})
-    first.fit(TINY, random_seed=3, heal=False)
-    reused = second.fit(TINY, random_seed=3, heal=False)  # compiled for `first`, data swapped
+    first.fit(TINY, random_seed=3, retries=0)
+    reused = second.fit(TINY, random_seed=3, retries=0)  # compiled for `first`, data swapped
     assert len(pymc_graph._COMPILED) == 1
     monkeypatch.setattr(pymc_graph, "_COMPILED", {})
-    fresh = second.fit(TINY, random_seed=3, heal=False)
+    fresh = second.fit(TINY, random_seed=3, retries=0)
     np.testing.assert_array_equal(reused.draws("wp"), fresh.draws("wp"))
     np.testing.assert_array_equal(reused.draws("kappa"), fresh.draws("kappa"))
     assert list(reused.idata["posterior"]["model_offset"].coords["pretrained"].values) == list(
