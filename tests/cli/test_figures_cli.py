@@ -18,6 +18,7 @@ def demo_csv():
     return str(data_path("demo_scores.csv"))
 
 
+@pytest.mark.slow  # draws and writes the whole figure set
 def test_figures_from_saved_fits_writes_the_whole_set(
     demo_csv, fit_dir, trainer_manifest, tmp_path, capsys
 ):
@@ -37,6 +38,7 @@ def test_figures_from_saved_fits_writes_the_whole_set(
     assert not list(out.glob(".*.tmp"))
 
 
+@pytest.mark.slow  # draws and writes the whole figure set
 def test_figures_png_without_trainer_logs(fit_dir, tmp_path, capsys):
     out = tmp_path / "png"
     code = main(

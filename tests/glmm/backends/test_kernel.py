@@ -50,6 +50,7 @@ def pymc_point_and_gradient(spec, theta):
     return model.compile_logp()(point), ordered
 
 
+@pytest.mark.slow  # compiles PyMC's log density for each design (5–10 s each)
 @pytest.mark.parametrize(
     ("models", "benchmarks", "quadratic", "seeds"),
     [
