@@ -60,6 +60,8 @@ class BetaDesign:
         True (the default) fits the model above; False fits the *null model* without the fixed
         wp and wp² terms (everything else identical, the benchmark slopes keep mean zero), the
         reference of :mod:`plw_stats.glmm.evidence`.
+    selection : tuple of str
+        How the rows were chosen from a larger table (shown among the notes).
 
     Raises
     ------
@@ -82,6 +84,7 @@ class BetaDesign:
     model_intercept: Literal["centered", "noncentered"] = "centered"
     benchmark_slope: Literal["centered", "noncentered"] = "centered"
     quadratic: bool = True
+    selection: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.quadratic, bool):
@@ -135,7 +138,7 @@ class BetaDesign:
 
     def notes(self) -> list[str]:
         """Plain statements about simplifications of the model for this data."""
-        found = []
+        found = list(self.selection)
         if not self.has_benchmark_slope:
             found.append(f"single benchmark ({self.benchmarks[0]}): random slope dropped")
         if not self.has_model_intercept:
@@ -198,4 +201,5 @@ class BetaDesign:
             ),
             "model_intercept": self.model_intercept,
             "benchmark_slope": self.benchmark_slope,
+            "selection": list(self.selection),
         }

@@ -43,6 +43,7 @@ def specify_all(
     :class:`~plw_stats.glmm.model.BetaMixedModel` (which can ``fit()``).
     """
     names = select_datasets(scores, datasets)
+    scores, note = conventional_slice(scores)
     relative = relative_scores(scores)
     return [
         model_class(
@@ -51,6 +52,34 @@ def specify_all(
             power=power,
             priors=priors or BetaPriors(),
             squeeze_epsilon=squeeze_epsilon,
+            selection=(note,) if note else (),
         )
         for name in names
     ]
+
+
+def conventional_slice(scores: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """The rows with full completion loss (``clw`` = 1), the one-knob model's data.
+
+    A table without a ``clw`` column, or whose rows all have clw = 1, is returned as it is.
+    Otherwise the other rows are left out (before min-max scaling) and a note says how many.
+
+    Raises
+    ------
+    DataSchemaError
+        If no row has clw = 1.
+    """
+    if "clw" not in scores.columns or (scores["clw"] == 1).all():
+        return scores, None
+    kept = scores[scores["clw"] == 1]
+    if kept.empty:
+        levels = ", ".join(f"{v:g}" for v in sorted(scores["clw"].unique()))
+        raise DataSchemaError(
+            f"no row has clw = 1 (the table's clw levels: {levels}); the one-knob fit uses the "
+            "full-completion-loss slice: fit the two-knob grid with `plw-stats surface`"
+        )
+    note = (
+        f"the table has {scores['clw'].nunique()} completion-loss weights: fitted the clw = 1 "
+        f"slice ({len(kept)} of {len(scores)} rows); `plw-stats surface` fits the whole grid"
+    )
+    return kept, note

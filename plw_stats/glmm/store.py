@@ -219,6 +219,7 @@ def _spec(file: Path, tree: xr.DataTree, rec: dict) -> BetaMixedModel:
         squeeze_epsilon=None if squeeze == "smithson-verkuilen" else float(squeeze),
         model_intercept=model["model_intercept"],
         benchmark_slope=model["benchmark_slope"],
+        selection=tuple(model.get("selection", ())),
         quadratic=bool(rec["quadratic"]),
     )
 

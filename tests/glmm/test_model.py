@@ -167,3 +167,17 @@ def test_single_model_and_benchmark_still_fit():
     ]
     assert fit.diagnostics.divergences == 0
     assert np.isfinite(fit.coefficients["wp"].mean)
+
+
+def test_a_two_knob_table_fits_its_clw_1_slice_with_a_note(demo_scores):
+    from plw_stats.glmm.specify import specify_all
+
+    short = demo_scores[demo_scores["dataset"] == "AlpacaDataShort"]
+    grid = pd.concat([short.assign(clw=1.0), short.assign(clw=0.5, score=short["score"] * 0.9)])
+    (spec,) = specify_all(grid)
+    assert len(spec.data) == len(short)
+    assert spec.notes()[0].startswith("the table has 2 completion-loss weights: fitted the clw = 1")
+    with pytest.raises(DataSchemaError, match=r"no row has clw = 1 \(the table's clw levels: 0\.5"):
+        specify_all(short.assign(clw=0.5))
+    (plain,) = specify_all(short.assign(clw=1.0))
+    assert plain.notes() == []
