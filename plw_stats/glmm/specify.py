@@ -14,7 +14,7 @@ from plw_stats.transforms import relative_scores
 
 
 def select_datasets(scores: pd.DataFrame, datasets: Sequence[str] | None) -> list[str]:
-    """Datasets to fit, in table order; checks that requested names exist."""
+    """Return the datasets to fit, in table order; check that requested names exist."""
     available = sorted(scores["dataset"].unique())
     if not datasets:
         return available
@@ -59,7 +59,7 @@ def specify_all(
 
 
 def conventional_slice(scores: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
-    """The rows with full completion loss (``clw`` = 1), the one-knob model's data.
+    """Keep the rows with full completion loss (``clw`` = 1), the one-knob model's data.
 
     A table without a ``clw`` column, or whose rows all have clw = 1, is returned as it is.
     Otherwise the other rows are left out (before min-max scaling) and a note says how many.
