@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import xarray as xr
+from arviz_stats.base import array_stats
 
 from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.kernel import pointwise_log_likelihood
@@ -113,19 +114,36 @@ def pointwise_loo(spec: BetaDesign, idata: xr.DataTree) -> tuple[np.ndarray, np.
     idata : xarray.DataTree
         Holds at least its ``posterior``; the pointwise log-likelihood is evaluated on it
         (:func:`plw_stats.glmm.backends.kernel.pointwise_log_likelihood`, plain NumPy).
-    """
-    import arviz as az
 
+    Notes
+    -----
+    The same numbers as ``arviz.loo(..., pointwise=True)`` (its array-level routine, with the
+    same relative efficiency: the mean ESS of the posterior variables over the number of draws),
+    without building the DataTree and xarray machinery around it.
+    """
     posterior = idata["posterior"].to_dataset()
-    values = pointwise_log_likelihood(spec, posterior)
-    log_lik = xr.Dataset({"score": (("chain", "draw", "score_dim_0"), values)})
-    log_lik = log_lik.assign_coords(chain=posterior["chain"], draw=posterior["draw"])
-    tree = xr.DataTree.from_dict({"posterior": posterior, "log_likelihood": log_lik})
+    values = pointwise_log_likelihood(spec, posterior)  # (chain, draw, observation)
     with warnings.catch_warnings():
         # high Pareto k is reported as a count, not as a warning
         warnings.simplefilter("ignore", UserWarning)
-        loo = az.loo(tree, pointwise=True, var_name="score")
-    return np.asarray(loo.elpd_i, dtype=float).ravel(), np.asarray(loo.pareto_k).ravel()
+        elpd_i, pareto_k, _ = array_stats.loo(
+            np.moveaxis(values, -1, 0), r_eff=relative_efficiency(posterior)
+        )
+    return np.asarray(elpd_i, dtype=float).ravel(), np.asarray(pareto_k, dtype=float).ravel()
+
+
+def relative_efficiency(posterior: xr.Dataset) -> float:
+    """Mean ESS (method "mean") of every posterior scalar over the number of draws, as ArviZ."""
+    n_chain, n_draw = posterior.sizes["chain"], posterior.sizes["draw"]
+    if n_chain == 1:
+        return 1.0
+    ess = []
+    for name in posterior.data_vars:
+        array = posterior[name]
+        rest = [d for d in array.dims if d not in ("chain", "draw")]
+        values = array.transpose(*rest, "chain", "draw").to_numpy()
+        ess.append(np.ravel(array_stats.ess(values, method="mean")))
+    return float(np.concatenate(ess).mean() / (n_chain * n_draw))
 
 
 def loo_difference(
