@@ -26,7 +26,6 @@ that test was over-confident when slopes vary between benchmarks and is gone.)
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -40,6 +39,7 @@ from plw_stats.glmm.design import BetaDesign
 from plw_stats.glmm.healing import MAX_RETRIES, HealedDraws, sample_healed
 from plw_stats.glmm.ml import fit_ml_design
 from plw_stats.glmm.ml_result import LikelihoodRatio
+from plw_stats.glmm.psis import psis_loo
 
 #: Pareto k above which a PSIS-LOO term is unreliable.
 PARETO_K_BAD = 0.7
@@ -117,19 +117,14 @@ def pointwise_loo(spec: BetaDesign, idata: xr.DataTree) -> tuple[np.ndarray, np.
 
     Notes
     -----
-    The same numbers as ``arviz.loo(..., pointwise=True)`` (its array-level routine, with the
-    same relative efficiency: the mean ESS of the posterior variables over the number of draws),
-    without building the DataTree and xarray machinery around it.
+    The same numbers as ``arviz.loo(..., pointwise=True)`` (the same relative efficiency: the
+    mean ESS of the posterior variables over the number of draws), computed for all observations
+    at once by :func:`plw_stats.glmm.psis.psis_loo`.
     """
     posterior = idata["posterior"].to_dataset()
     values = pointwise_log_likelihood(spec, posterior)  # (chain, draw, observation)
-    with warnings.catch_warnings():
-        # high Pareto k is reported as a count, not as a warning
-        warnings.simplefilter("ignore", UserWarning)
-        elpd_i, pareto_k, _ = array_stats.loo(
-            np.moveaxis(values, -1, 0), r_eff=relative_efficiency(posterior)
-        )
-    return np.asarray(elpd_i, dtype=float).ravel(), np.asarray(pareto_k, dtype=float).ravel()
+    matrix = values.reshape(-1, values.shape[-1]).T
+    return psis_loo(matrix, relative_efficiency(posterior))
 
 
 def relative_efficiency(posterior: xr.Dataset) -> float:
