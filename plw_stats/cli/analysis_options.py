@@ -57,6 +57,7 @@ def analysis_from_args(args: argparse.Namespace) -> Analysis:
             f"fitting {scores['dataset'].nunique()} dataset(s): {settings.chains} "
             f"chains x {settings.draws} draws; pass --fit DIR to reuse saved fits",
         )
+    reporting = args.command == "report"  # figures need neither evidence nor checks
     analysis = analyse(
         scores,
         source=source,
@@ -67,6 +68,9 @@ def analysis_from_args(args: argparse.Namespace) -> Analysis:
         hdi_prob=args.hdi_prob,
         rsd=rsd,
         on_fit=lambda fit: progress(args, f"{fit.name}: fitted"),
+        evidence=reporting and not getattr(args, "no_evidence", False),
+        checks=reporting,
+        data_file=args.data,
     )
     for note in analysis.notes:
         progress(args, f"note: {note}")
