@@ -11,8 +11,8 @@ same style everywhere:
   ``1``;
 * p-values read ``p = 0.003`` down to ``p = 0.0001``, then ``p < 1e-5`` or ``p < 1e-6``;
 * counts are integers, missing values an en dash;
-* the one exception: R-hat keeps four significant digits (``1.004``), because its meaning lies
-  in the third decimal (the threshold is 1.01).
+* the one exception: R-hat always shows three decimals (``1.000``, ``1.004``), because its
+  meaning lies in the third decimal (the threshold is 1.01).
 """
 
 from __future__ import annotations
@@ -133,8 +133,10 @@ def p_value(value) -> str:
 
 
 def rhat(value) -> str:
-    """Format an R-hat with four significant digits (``1.004``, ``1.012``)."""
-    return number(value, digits=4)
+    """Format an R-hat with three decimals, zeros kept (``1.000``, ``1.004``, ``1.012``)."""
+    if _missing(value):
+        return MISSING
+    return f"{float(value):.3f}"
 
 
 def integer(value) -> str:

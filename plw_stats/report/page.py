@@ -65,8 +65,8 @@ figcaption{font-size:.86rem;color:var(--muted);margin-top:.5rem}
 body{max-width:none;padding:0;font-size:10pt;color:#000}
 nav.toc{background:none}
 a{color:inherit;text-decoration:none}
-h2,h3,caption{break-after:avoid}
-tr,figure,p.explain{break-inside:avoid}
+h2,h3,caption,p.explain{break-after:avoid}
+tr,figure,p.explain,.table-wrap{break-inside:avoid}
 .table-wrap{overflow:visible}
 p.explain{background:none}
 table{font-size:8.5pt}

@@ -72,7 +72,8 @@ def test_p_values(value, text):
 
 def test_r_hat_keeps_the_third_decimal():
     assert fmt.rhat(1.0123) == "1.012"
-    assert fmt.rhat(1.0004) == "1"
+    assert fmt.rhat(1.0004) == "1.000"
+    assert fmt.rhat(None) == fmt.MISSING
     assert fmt.number(1.0123) == "1.01"  # why R-hat needs its own digits
 
 

@@ -11,7 +11,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from plw_stats.analysis import analyse
+from plw_stats.analysis import Analysis, analyse
 from plw_stats.output import OutputError
 from plw_stats.report.html import render_html, write_report
 
@@ -161,7 +161,7 @@ def test_no_raw_scientific_notation_anywhere_in_the_text(parsed):
 
 
 def test_numbers_in_the_answer_have_at_most_three_significant_digits(parsed):
-    text = re.sub(r"R-hat \d\.\d+", "", visible(parsed, "answer"))  # R-hat keeps four
+    text = re.sub(r"R-hat \d\.\d+", "", visible(parsed, "answer"))  # R-hat has 3 decimals
     numbers = re.findall(r"(?<![\w.])\d+\.\d+", text)
     assert numbers
     too_long = [n for n in numbers if len(n.replace(".", "").lstrip("0")) > 3]
@@ -185,7 +185,9 @@ def test_every_section_shows_its_content(parsed):
     for name in ("python", "plw-stats", "numpy", "pymc", "nutpie", "arviz", "pygam"):
         assert re.search(rf"\b{re.escape(name)} \d", reproduce), name
     assert re.search(r"score table \(as read, canonical CSV\): [0-9a-f]{64}", reproduce)
-    assert "plw-stats fit --seed 0 --chains 2 --draws 200" in reproduce
+    # the synthetic sweep recorded no run seed: the command leaves it out and says so
+    assert "plw-stats fit --chains 2 --draws 200 --tune 1000" in reproduce
+    assert "the run seed was not recorded" in reproduce
 
 
 def test_figures_are_inline_svg_with_their_captions(report_page):
@@ -259,3 +261,18 @@ def test_chromium_renders_the_page(report_page, tmp_path):
     dark = (image[..., :3] < 0.3).all(axis=-1)
     assert dark[:600].mean() > 0.005  # the answer's text in the first screen
     assert np.ptp(image[..., :3]) > 0.5
+
+
+def test_an_analysis_built_by_hand_still_gets_checksums_and_versions(report_analysis):
+    bare = Analysis(
+        scores=report_analysis.scores,
+        source="notebook",
+        fits=report_analysis.fits,
+        fit_source="plw.fit in a notebook",
+    )
+    page = parse(render_html(bare))
+    reproduce = visible(page, "reproduce")
+    assert report_analysis.data_checksum in reproduce
+    assert re.search(r"numpy \d", reproduce)
+    assert "Model checks were not computed" in visible(page, "checks")
+    assert "No maximum-likelihood fit for AlpacaData, AlpacaDataShort" in visible(page, "evidence")

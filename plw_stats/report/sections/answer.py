@@ -89,7 +89,7 @@ def answer_table(pairs: list[tuple[Verdict, Findings]]) -> Table:
         "PLW matters?",
         "ELPD difference ± SE",
         "LR test p",
-        "P(b2 < 0)",
+        "P(b2\u00a0<\u00a00)",  # no-break spaces keep it on one line
         "P(interior max)",
         f"critical PLW [{hdi} HDI]",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import shlex
 
-from plw_stats.analysis import Analysis
+from plw_stats.analysis import Analysis, package_versions, table_checksum
 from plw_stats.config import PLW_POWER
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.record import data_checksum
@@ -63,13 +63,15 @@ def _fits(analysis: Analysis):
 
 def versions_table(analysis: Analysis) -> Table:
     """Package → version of the environment that computed the report."""
-    rows = tuple((name, value) for name, value in analysis.versions.items())
+    versions = analysis.versions or package_versions()  # an Analysis built by hand has none
+    rows = tuple((name, value) for name, value in versions.items())
     return Table(("software", "version"), rows, caption="Versions.")
 
 
 def checksums(analysis: Analysis) -> BulletList:
     """List the sha256 of the score table, of its file, and of each dataset's fitted rows."""
-    items = [f"score table (as read, canonical CSV): `{analysis.data_checksum}`"]
+    digest = analysis.data_checksum or table_checksum(analysis.scores)
+    items = [f"score table (as read, canonical CSV): `{digest}`"]
     if analysis.file_checksum:
         items.append(f"score file {analysis.source}: `{analysis.file_checksum}`")
     items += [
