@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from plw_stats.cli.analysis_options import add_analysis_options, analysis_from_args
+from plw_stats.cli.figures import positive_int
 from plw_stats.output import ensure_folder
 
 #: File written into ``--out``, by format.
@@ -44,7 +45,7 @@ def register(subparsers) -> None:
         help="image files of --format md (default: svg)",
     )
     parser.add_argument(
-        "--dpi", type=int, default=150, help="resolution of PNG images (default: 150)"
+        "--dpi", type=positive_int, default=150, help="resolution of PNG images (default: 150)"
     )
     parser.add_argument(
         "--no-evidence",

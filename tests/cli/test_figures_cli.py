@@ -231,3 +231,22 @@ def test_figures_without_saved_fits_samples_with_the_given_settings(
     assert "fitting 1 dataset(s): 3 chains x 60 draws" in err
     assert "AlpacaDataShort: fitted" in err
     assert "GAM skipped" in err  # a single ratio cannot support the surface
+
+
+@pytest.mark.slow
+def test_report_sampling_computes_the_evidence(demo_scores, tmp_path, capsys):
+    table = tmp_path / "short.csv"
+    demo_scores[demo_scores["dataset"] == "AlpacaDataShort"].to_csv(table, index=False)
+    out = tmp_path / "report"
+    args = ["report", str(table), "--out", str(out), "--format", "md", "--image-format", "png"]
+    args += ["--chains", "2", "--draws", "300", "--tune", "300", "--dpi", "30", "--seed", "3"]
+    assert main(args) == 0
+    assert "and each null model, for the evidence" in capsys.readouterr().err
+    text = (out / "report.md").read_text(encoding="utf-8")
+    answer = text.split("## 2.")[0]
+    # the demo's AlpacaDataShort: a strong quadratic effect with its peak near PLW 0.22
+    match = re.search(r"\*\*AlpacaDataShort\*\* — PLW matters: .*ELPD difference (\d+)", answer)
+    assert match and int(match.group(1)) > 20
+    critical = re.search(r"the critical PLW is (0\.\d+)", answer)
+    assert critical and 0.15 < float(critical.group(1)) < 0.3
+    assert "PSIS-LOO was not computed" not in text
