@@ -51,11 +51,15 @@ def analysis_from_args(args: argparse.Namespace) -> Analysis:
     source = str(args.data) if args.data else "bundled demo data (simulated)"
     rsd = rsd_from_manifest(args.trainer_logs) if args.trainer_logs else None
     settings = sampler_settings(args)
+    reporting = args.command == "report"  # figures need neither evidence nor checks
+    evidence = reporting and not getattr(args, "no_evidence", False)
     if not args.fit:
         progress(
             args,
             f"fitting {scores['dataset'].nunique()} dataset(s): {settings.chains} "
-            f"chains x {settings.draws} draws; pass --fit DIR to reuse saved fits",
+            f"chains x {settings.draws} draws"
+            + (" (and each null model, for the evidence)" if evidence else "")
+            + "; pass --fit DIR to reuse saved fits",
         )
     analysis = analyse(
         scores,
@@ -67,6 +71,9 @@ def analysis_from_args(args: argparse.Namespace) -> Analysis:
         hdi_prob=args.hdi_prob,
         rsd=rsd,
         on_fit=lambda fit: progress(args, f"{fit.name}: fitted"),
+        evidence=evidence,
+        checks=reporting,
+        data_file=args.data,
     )
     for note in analysis.notes:
         progress(args, f"note: {note}")

@@ -1,5 +1,6 @@
 """plw-stats figures and plw-stats report: files written, errors on one line, nothing half-done."""
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 
@@ -107,10 +108,82 @@ def test_report_from_saved_fits(demo_csv, fit_dir, tmp_path, capsys):
     out = tmp_path / "report"
     assert main(["report", demo_csv, "--fit", str(fit_dir), "--out", str(out), "--quiet"]) == 0
     assert capsys.readouterr().out.strip() == str(out / "report.html")
+    assert [p.name for p in out.iterdir()] == ["report.html"]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count("data:image/png;base64,") == 5
+    figures = re.findall(r'<figure id="fig-([^"]+)"><svg', page)
+    assert figures == [
+        "fitted_curves",
+        "checks-AlpacaData",
+        "checks-AlpacaDataShort",
+        "gam_surface",
+        "aggregates",
+        "benchmarks",
+        "critical_plw",
+    ]
+    assert "data:image" not in page
+    assert "http" not in re.sub(r'xmlns(:xlink)?="http://www.w3.org/[^"]+"', "", page)
     assert "posteriors loaded from" in page
+    assert "AlpacaDataShort</strong> — " in page.split('<section id="data">')[0]
+    assert "PSIS-LOO was not computed for AlpacaData, AlpacaDataShort" in page
+    assert "Not included: no trainer logs were given" in page
+
+
+def test_report_markdown_with_png_figures_and_trainer_logs(
+    demo_csv, fit_dir, trainer_manifest, tmp_path, capsys
+):
+    out = tmp_path / "md"
+    args = ["report", demo_csv, "--fit", str(fit_dir), "--out", str(out), "--quiet"]
+    args += ["--format", "md", "--image-format", "png", "--dpi", "30"]
+    assert main([*args, "--trainer-logs", str(trainer_manifest)]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "report.md")
+    text = (out / "report.md").read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\((figures/[^)]+)\)", text)
+    assert "figures/loss_rsd.png" in links and len(links) == 8
+    assert all((out / link).read_bytes()[:8] == PNG_MAGIC for link in links)
+    assert sorted(p.name for p in (out / "figures").iterdir()) == sorted(
+        link.removeprefix("figures/") for link in links
+    )
+    assert "*Mean training-loss RSD (runs).*" in text
+    assert not list(out.rglob(".*.tmp"))
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-evidence"]])
+def test_report_samples_with_evidence_unless_told_not_to(
+    demo_scores, sweep_fit, tmp_path, capsys, monkeypatch, extra
+):
+    import plw_stats.report.html as report_html
+    from plw_stats.glmm.sweep import SweepResult
+
+    fit = sweep_fit.groups["AlpacaDataShort"]
+    recorded = {"seed": 7, "sampler": fit.settings.to_dict()}  # as fit_sweep records them
+    short = SweepResult({"AlpacaDataShort": fit}, sweep_fit.power, recorded)
+    calls = []
+
+    def fake_fit_sweep(scores, **options):  # the session fit stands in for sampling
+        calls.append(options)
+        options["on_fit"](short.groups["AlpacaDataShort"])
+        return short
+
+    draw = report_html.draw_figures
+    monkeypatch.setattr("plw_stats.analysis.fit_sweep", fake_fit_sweep)
+    monkeypatch.setattr(  # drawing every figure is tested above
+        report_html,
+        "draw_figures",
+        lambda analysis, only=None: draw(analysis, only={"critical_plw"}),
+    )
+    table = tmp_path / "short.csv"
+    demo_scores[demo_scores["dataset"] == "AlpacaDataShort"].to_csv(table, index=False)
+    out = tmp_path / "fitted"
+    args = ["report", str(table), "--out", str(out), "--draws", "60", "--seed", "7", *extra]
+    assert main(args) == 0
+    ((options,),) = [calls]
+    assert options["evidence"] is (extra == []) and options["seed"] == 7
+    assert "AlpacaDataShort: fitted" in capsys.readouterr().err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    digest = hashlib.sha256(table.read_bytes()).hexdigest()
+    assert f"score file {table}: <code>{digest}</code>" in page
+    assert f"<code>plw-stats fit {table} --seed 7 --chains 2 --draws 200" in page
 
 
 def test_figures_without_saved_fits_samples_with_the_given_settings(
@@ -160,3 +233,22 @@ def test_figures_without_saved_fits_samples_with_the_given_settings(
     assert "fitting 1 dataset(s): 3 chains x 60 draws" in err
     assert "AlpacaDataShort: fitted" in err
     assert "GAM skipped" in err  # a single ratio cannot support the surface
+
+
+@pytest.mark.slow
+def test_report_sampling_computes_the_evidence(demo_scores, tmp_path, capsys):
+    table = tmp_path / "short.csv"
+    demo_scores[demo_scores["dataset"] == "AlpacaDataShort"].to_csv(table, index=False)
+    out = tmp_path / "report"
+    args = ["report", str(table), "--out", str(out), "--format", "md", "--image-format", "png"]
+    args += ["--chains", "2", "--draws", "300", "--tune", "300", "--dpi", "30", "--seed", "3"]
+    assert main(args) == 0
+    assert "and each null model, for the evidence" in capsys.readouterr().err
+    text = (out / "report.md").read_text(encoding="utf-8")
+    answer = text.split("## 2.")[0]
+    # the demo's AlpacaDataShort: a strong quadratic effect with its peak near PLW 0.22
+    match = re.search(r"\*\*AlpacaDataShort\*\* — PLW matters: .*ELPD difference (\d+)", answer)
+    assert match and int(match.group(1)) > 20
+    critical = re.search(r"the critical PLW is (0\.\d+)", answer)
+    assert critical and 0.15 < float(critical.group(1)) < 0.3
+    assert "PSIS-LOO was not computed" not in text
