@@ -64,6 +64,8 @@ class Analysis:
         The tensor-smooth GAM, or None when the table cannot support it.
     rsd : pandas.DataFrame or None
         Loss-RSD table (``dataset, plw, rsd``) when trainer logs were given.
+    weights : pandas.DataFrame or None
+        Weight distances per run (``plw-stats weight-distance -o``) when given.
     notes : tuple of str
         What was skipped and why.
     ml : dict of str to MLFit
@@ -91,6 +93,7 @@ class Analysis:
     data_checksum: str = ""
     file_checksum: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    weights: pd.DataFrame | None = None
 
 
 def analyse(
@@ -103,6 +106,7 @@ def analyse(
     power: float | None = None,
     hdi_prob: float = HDI_PROB,
     rsd: pd.DataFrame | None = None,
+    weights: pd.DataFrame | None = None,
     on_fit: Callable[[BetaFitResult], None] | None = None,
     evidence: bool = True,
     checks: bool = True,
@@ -131,6 +135,8 @@ def analyse(
         Interval mass.
     rsd : pandas.DataFrame, optional
         Loss-RSD table to include.
+    weights : pandas.DataFrame, optional
+        Weight-distance table to include (:mod:`plw_stats.describe.weight_table`).
     on_fit : callable, optional
         Called with each fit as soon as it is ready.
     evidence : bool
@@ -173,6 +179,9 @@ def analyse(
         notes.append("GAM skipped: not requested")
     if rsd is None:
         notes.append("training-loss RSD skipped: no trainer logs given (--trainer-logs)")
+    if weights is None:
+        notes.append("weight distances skipped: no table given (--weights)")
+    ml = ml_fits(fits, notes) if checks else {}
     return Analysis(
         scores,
         source,
@@ -181,11 +190,12 @@ def analyse(
         gam_result,
         rsd,
         tuple(notes),
-        ml=ml_fits(fits, notes) if checks else {},
+        ml=ml,
         checks=residual_checks(fits) if checks else {},
         data_checksum=table_checksum(scores),
         file_checksum=file_checksum(data_file) if data_file is not None else None,
         versions=package_versions(),
+        weights=weights,
     )
 
 

@@ -29,6 +29,12 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         metavar="MANIFEST",
         help="CSV with columns path, dataset, model, plw pointing at trainer_state.json files",
     )
+    parser.add_argument(
+        "--weights",
+        type=Path,
+        metavar="TABLE",
+        help="weight distances per run, the CSV of `plw-stats weight-distance -o` (Fig. 2b)",
+    )
     add_sampler_options(parser.add_argument_group("sampling (ignored with --fit)"))
     parser.add_argument(
         "--power",
@@ -45,11 +51,13 @@ def analysis_from_args(args: argparse.Namespace) -> Analysis:
     from plw_stats.analysis import analyse
     from plw_stats.datasets import load_demo_scores
     from plw_stats.describe.rsd import rsd_from_manifest
+    from plw_stats.describe.weight_table import read_weight_table
     from plw_stats.io.tables import read_scores
 
     scores = read_scores(args.data) if args.data else load_demo_scores()
     source = str(args.data) if args.data else "bundled demo data (simulated)"
     rsd = rsd_from_manifest(args.trainer_logs) if args.trainer_logs else None
+    weights = read_weight_table(args.weights) if args.weights else None
     settings = sampler_settings(args)
     reporting = args.command == "report"  # figures need neither evidence nor checks
     evidence = reporting and not getattr(args, "no_evidence", False)
@@ -70,6 +78,7 @@ def analysis_from_args(args: argparse.Namespace) -> Analysis:
         power=args.power,
         hdi_prob=args.hdi_prob,
         rsd=rsd,
+        weights=weights,
         on_fit=lambda fit: progress(args, f"{fit.name}: fitted"),
         evidence=evidence,
         checks=reporting,

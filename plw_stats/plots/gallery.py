@@ -15,6 +15,7 @@ from plw_stats.plots.fitted import plot_fitted_curves
 from plw_stats.plots.gam import plot_gam_surfaces
 from plw_stats.plots.rsd import plot_loss_rsd
 from plw_stats.plots.style import use_style
+from plw_stats.plots.weights import plot_weight_distance
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ CAPTIONS: dict[str, str] = {
         "Mean training-loss relative standard deviation per PLW level and dataset, one point "
         "per run (paper Section 5.3)."
     ),
+    "weight_distance": (
+        "Mean per-tensor distance of the fine-tuned weights from the pretrained ones against "
+        "wp, one line per dataset and pretrained model (paper Fig. 2b); the top axis is in PLW."
+    ),
 }
 
 
@@ -63,6 +68,7 @@ def figure_set(
     fits=None,
     gam=None,
     rsd: pd.DataFrame | None = None,
+    weights: pd.DataFrame | None = None,
     power: float | None = None,
 ) -> list[FigureSpec]:
     """Draw every figure the inputs allow, in the shipped style.
@@ -77,6 +83,8 @@ def figure_set(
         A fitted tensor-smooth GAM (surface contours).
     rsd : pandas.DataFrame, optional
         Loss-RSD table with columns ``dataset, plw, rsd`` (box plot).
+    weights : pandas.DataFrame, optional
+        Weight distances per run (``plw-stats weight-distance -o``).
     power : float, optional
         Exponent of ``wp = plw ** power``; defaults to the fits' power, else the paper's.
 
@@ -99,6 +107,8 @@ def figure_set(
         drawers["gam_surface"] = lambda: plot_gam_surfaces(gam)
     if rsd is not None:
         drawers["loss_rsd"] = lambda: plot_loss_rsd(rsd).figure
+    if weights is not None:
+        drawers["weight_distance"] = lambda: plot_weight_distance(weights, **options).figure
     drawn: list[FigureSpec] = []
     try:
         with use_style():

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from plw_stats.config import PLW_POWER
-from plw_stats.errors import DataSchemaError, ModelSpecError
+from plw_stats.describe.weight_table import WEIGHT_METRICS, check_weight_table
 from plw_stats.plots.style import (
     LINESTYLES,
     MARKERS,
@@ -24,15 +24,6 @@ from plw_stats.plots.style import (
     wp_axis,
 )
 from plw_stats.transforms import plw_to_wp
-
-#: Columns of a weight-distance table that can be drawn, with their axis labels.
-WEIGHT_METRICS: dict[str, str] = {
-    "mean_tensor_distance": r"mean per-tensor $\Vert W - W_0 \Vert_{{{p}}}$",
-    "distance": r"$\Vert W - W_0 \Vert_{{{p}}}$ over all weights",
-    "relative_distance": r"$\Vert W - W_0 \Vert_{{{p}}} \,/\, \Vert W_0 \Vert_{{{p}}}$",
-    "max_abs_difference": r"$\max\,|W - W_0|$",
-}
-_KEYS = ("dataset", "model", "plw")
 
 
 def plot_weight_distance(
@@ -94,37 +85,6 @@ def plot_weight_distance(
         add_plw_axis(ax, power=power)
     ax.legend(title="dataset · model", loc="best")
     return ax
-
-
-def check_weight_table(table: pd.DataFrame, metric: str = "mean_tensor_distance") -> pd.DataFrame:
-    """Check a weight-distance table and return a copy with float ``plw`` and ``metric``.
-
-    Raises
-    ------
-    ModelSpecError
-        If ``metric`` is not a key of :data:`WEIGHT_METRICS`.
-    DataSchemaError
-        If a column is missing, the table is empty or ``plw``/``metric`` is not numeric.
-    """
-    if metric not in WEIGHT_METRICS:
-        raise ModelSpecError(f"metric must be one of {', '.join(WEIGHT_METRICS)}, got {metric!r}")
-    missing = [c for c in (*_KEYS, metric) if c not in table.columns]
-    if missing:
-        raise DataSchemaError(
-            f"weight-distance table: missing column(s) {', '.join(missing)}; build it with "
-            "plw-stats weight-distance -o or plw_stats.describe.weights.weight_distances"
-        )
-    if table.empty:
-        raise DataSchemaError("weight-distance table: no rows; give one row per fine-tuned run")
-    numbers = {c: pd.to_numeric(table[c], errors="coerce") for c in ("plw", metric)}
-    for column, values in numbers.items():
-        if values.isna().any():
-            raise DataSchemaError(
-                f"weight-distance table: column {column!r} has missing or non-numeric values"
-            )
-    return table.assign(
-        **numbers, dataset=table["dataset"].astype(str), model=table["model"].astype(str)
-    )
 
 
 def _order(frame: pd.DataFrame) -> str:

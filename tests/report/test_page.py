@@ -23,6 +23,7 @@ SECTIONS = {
     "checks": "Model checks",
     "gam": "GAM: optimal PLW by length ratio",
     "rsd": "Training-loss stability",
+    "weights": "Distance from the pretrained weights",
     "figures": "Figure set",
     "reproduce": "Reproduce",
 }
@@ -218,6 +219,30 @@ def test_report_without_gam_says_why(evidence_fit_dir, demo_scores):
     assert "No GAM in this report: GAM skipped: the score table has no 'ratio' column" in gam
     assert "Model checks were not computed" in visible(page, "checks")
     assert "Not included: no trainer logs were given" in visible(page, "rsd")
+    assert "Not included: no weight-distance table was given" in visible(page, "weights")
+
+
+def test_report_with_weight_distances_shows_table_and_figure(evidence_fit_dir, demo_scores):
+    import pandas as pd
+
+    runs = [
+        {"dataset": d, "model": m, "plw": plw, "p": 2.0, "mean_tensor_distance": 0.1 + plw}
+        for d in ("AlpacaData", "AlpacaDataShort")
+        for m in ("llama1-7b", "llama2-7b")
+        for plw in (0.0, 0.01, 0.1, 1.0)
+    ]
+    analysis = analyse(
+        demo_scores, fit_dir=evidence_fit_dir, checks=False, gam=False, weights=pd.DataFrame(runs)
+    )
+    from plw_stats.plots.gallery import close_all
+    from plw_stats.report.figures import draw_figures
+
+    figures = draw_figures(analysis, only={"weight_distance"})
+    page = render_html(analysis, figures)
+    close_all(list(figures.values()))
+    section = visible(parse(page), "weights")
+    assert "Mean per-tensor weight distance" in section and "0.11 (n = 2)" in section
+    assert '<figure id="fig-weight_distance">' in page
 
 
 def test_write_report_is_atomic_and_checks_its_folder(report_analysis, tmp_path):
