@@ -206,6 +206,18 @@ class SurfaceFitResult:
         """Density of the per-draw maximiser and its highest-density region (``hdi_prob``)."""
         return opt.optimum_region(self.optimum, self.grid, prob or self.hdi_prob)
 
+    def marked_points(self) -> pd.DataFrame:
+        """Return the recommended setting and the baseline (kind, plw, clw, wp, wc)."""
+        base = self.baseline
+        frame = pd.DataFrame(
+            {
+                "kind": ["recommended", "baseline"],
+                "plw": [base.recommended_plw, base.plw],
+                "clw": [base.recommended_clw, base.clw],
+            }
+        )
+        return frame.assign(wp=self.design.wp(frame["plw"]), wc=self.design.wc(frame["clw"]))
+
     def plot(self, *, ax=None, **options):
         """Heatmap of the observed cells, mean-surface contours, optimum region, baseline.
 
