@@ -7,7 +7,7 @@ terms, and it reuses that kernel's digamma and prior blocks.  Like it, the funct
 them in well under a second.  (numba's cache tracks this file only: after editing ``kernel.py``,
 clear the ``__pycache__`` entries of this module too.)
 
-``tests/glmm/backends/test_general_kernel.py`` checks the log density and gradient against the
+``tests/surface/test_general_kernel.py`` checks the log density and gradient against the
 PyMC graph of :mod:`.general_graph` at random points.
 """
 
