@@ -57,8 +57,9 @@ def designs() -> dict[str, pd.DataFrame]:
     found |= design_rows(wit, power=1.0, clw_power=1.0)
     one = SurfaceGrid(benchmarks=DEMO_BENCHMARKS[:1])
     seeds = [
-        simulate_surface_sweep({"single_benchmark": SurfaceTruth.from_peak(0.4, 0.7)}, one, s)
-        .assign(seed=s)
+        simulate_surface_sweep(
+            {"single_benchmark": SurfaceTruth.from_peak(0.4, 0.7)}, one, s
+        ).assign(seed=s)
         for s in (41, 42)
     ]
     found |= design_rows(pd.concat(seeds, ignore_index=True))
