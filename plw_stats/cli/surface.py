@@ -47,6 +47,8 @@ def register(subparsers) -> None:
         help="cell the recommended setting is compared with (default: 0,1, conventional IT)",
     )
     add_sampler_options(parser)
+    # the surface's defaults: 500 draws and 500 warm-up draws (see surface.sampling)
+    parser.set_defaults(draws=500, tune=500)
     parser.add_argument("--hdi-prob", type=float, default=HDI_PROB)
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     parser.add_argument(

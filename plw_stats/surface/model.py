@@ -20,7 +20,7 @@ from plw_stats.glmm.model import check_prob, check_seed
 from plw_stats.surface.design import SurfaceDesign
 from plw_stats.surface.ml import SurfaceMLFit, fit_surface_ml
 from plw_stats.surface.result import CONVENTIONAL, SurfaceFitResult
-from plw_stats.surface.sampling import sample_surface
+from plw_stats.surface.sampling import SURFACE_SAMPLER, sample_surface
 from plw_stats.surface.table import surface_rows
 
 
@@ -67,6 +67,7 @@ class SurfaceModel(SurfaceDesign):
         ----------
         settings : SamplerSettings, optional
             Chains, draws, warm-up, target acceptance and backend; keyword options override.
+            Defaults to :data:`~plw_stats.surface.sampling.SURFACE_SAMPLER`.
         random_seed : int
             The same seed (and settings) gives identical draws.
         hdi_prob : float
@@ -86,7 +87,7 @@ class SurfaceModel(SurfaceDesign):
         ConvergenceWarning
             When the last attempt still has divergences or R-hat/ESS beyond the thresholds.
         """
-        settings = SamplerSettings.from_options(settings, **sampler_options)
+        settings = SamplerSettings.from_options(settings or SURFACE_SAMPLER, **sampler_options)
         if not self.full:
             raise ModelSpecError(
                 f"dataset {self.name!r}: the null model (full=False) has no surface to "

@@ -25,6 +25,7 @@ from plw_stats.surface.ml import SurfaceMLFit
 from plw_stats.surface.model import SurfaceModel, check_baseline
 from plw_stats.surface.priors import SurfacePriors
 from plw_stats.surface.result import CONVENTIONAL, SurfaceFitResult
+from plw_stats.surface.sampling import SURFACE_SAMPLER
 from plw_stats.surface.table import surface_rows
 
 METHODS: tuple[str, ...] = ("bayes", "ml")
@@ -170,7 +171,7 @@ def fit_surfaces(
         raise ModelSpecError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     if not specs:
         raise DataSchemaError("no dataset to fit")
-    settings = settings or SamplerSettings()
+    settings = settings or SURFACE_SAMPLER
     seed, baseline = check_seed(seed), check_baseline(baseline)
     check_prob(hdi_prob)
     groups: dict[str, SurfaceFitResult | MLSurfaceResult] = {}
@@ -229,7 +230,8 @@ def fit_surface(
     power, clw_power, priors
         Exponents of ``wp = plw ** power`` and ``wc = clw ** clw_power``, prior scales.
     settings : SamplerSettings, optional
-        Sampler settings; sampler keyword options (``draws=…``) override its fields.
+        Sampler settings (default :data:`~plw_stats.surface.sampling.SURFACE_SAMPLER`);
+        sampler keyword options (``draws=…``) override its fields.
     **options
         ``hdi_prob, baseline, evidence`` of :func:`fit_surfaces`, or sampler options.
     """
@@ -246,7 +248,7 @@ def fit_surface(
     sweep = fit_surfaces(
         specs,
         method=method,
-        settings=SamplerSettings.from_options(settings, **sampler),
+        settings=SamplerSettings.from_options(settings or SURFACE_SAMPLER, **sampler),
         seed=seed,
         **fit_options,
     )
