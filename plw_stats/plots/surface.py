@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from plw_stats.errors import ModelSpecError
@@ -89,7 +90,11 @@ def _region(ax: Axes, region: pd.DataFrame) -> None:
 
 
 def _cell_labels(ax: Axes, cells: pd.DataFrame, observed: pd.DataFrame) -> None:
-    """Write P(best) just below the centre of each likely cell (markers sit on centres)."""
+    """Write P(best) beside the centre of each likely cell (markers sit on centres).
+
+    Below the centre in the upper half of the square, above it in the lower half, so labels on
+    the edges stay inside the axes.
+    """
     where = observed.set_index(["plw", "clw"])[["wp", "wc"]]
     box = {"facecolor": "black", "alpha": 0.45, "pad": 0.8, "linewidth": 0}
     for row in cells[cells["prob_best"] >= ANNOTATE_MIN].itertuples():
@@ -97,7 +102,7 @@ def _cell_labels(ax: Axes, cells: pd.DataFrame, observed: pd.DataFrame) -> None:
         ax.annotate(
             f"{row.prob_best:.2f}",
             (wp, wc),
-            xytext=(0, -9),
+            xytext=(0, -9 if wc > 0.5 else 9),
             textcoords="offset points",
             ha="center",
             va="center",
@@ -282,11 +287,16 @@ def plot_prior_predictive(frame: pd.DataFrame, *, panel_size=(3.3, 2.8)) -> Figu
     middle.set_xlabel("mean relative score at the baseline")
     middle.set_title("level", loc="left")
     right.hist2d(
-        frame["optimum_plw"], frame["optimum_clw"], bins=20, range=[[0, 1], [0, 1]], cmap="Greys"
+        frame["optimum_wp"],
+        frame["optimum_wc"],
+        bins=21,
+        range=[[0, 1], [0, 1]],
+        cmap="Greys",
+        norm=LogNorm(),
     )
-    right.set_xlabel("PLW of the maximum")
-    right.set_ylabel("CLW of the maximum")
-    right.set_title("where the maximum falls", loc="left")
+    right.set_xlabel("wp = PLW$^p$ of the maximum")
+    right.set_ylabel("wc = CLW$^q$ of the maximum")
+    right.set_title("where the maximum falls (log counts)", loc="left")
     for ax in (left, middle):
         ax.set_ylabel("prior draws")
     return fig

@@ -71,5 +71,5 @@ def test_prior_predictive_figure():
     assert [ax.get_title(loc="left") for ax in fig.axes[:3]] == [
         "surface range",
         "level",
-        "where the maximum falls",
+        "where the maximum falls (log counts)",
     ]
