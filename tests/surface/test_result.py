@@ -85,10 +85,11 @@ def test_frames_for_figures(surface_sweep):
     assert points.loc[1, ["wp", "wc"]].tolist() == [0.0, 1.0]
 
 
-def test_evidence_calls_flat_only_when_neither_route_finds_an_effect():
-    assert SurfaceEvidence(1.0, 2.0, 0, 0.4).flat
-    assert not SurfaceEvidence(10.0, 2.0, 0, 0.4).flat
-    assert not SurfaceEvidence(1.0, 2.0, 0, 0.01).flat
+def test_the_flat_call():
+    assert SurfaceEvidence(1.0, 2.0, 0, 0.4).flat  # neither route
+    assert not SurfaceEvidence(10.0, 2.0, 0, 0.4).flat  # LOO alone, > 2 SE
+    assert not SurfaceEvidence(1.0, 2.0, 0, 0.01).flat  # the LRT, LOO the same way
+    assert SurfaceEvidence(-1.0, 2.0, 0, 0.01).flat  # the LRT alone, LOO against
     assert SurfaceEvidence(-3.0, 1.0, 0, np.nan).flat
     assert SurfaceEvidence(1.0, 2.0, 0, 0.4).to_dict()["flat"] is True
 
