@@ -13,10 +13,10 @@ The counterpart of :mod:`.dispatch` (the one-knob model) for models given as a
 ``pymc``
     PyMC's own NUTS on the same graph.
 
-Every model this module takes is in the kernel's (centred) coordinates, so ``native`` serves
-all of them.  When nutpie's C-callback interface is missing, the native log density runs as a
-Python callback; that fallback raises a :class:`~plw_stats.errors.SamplerFallbackWarning` once per
-process and is recorded in the returned notes.
+The native kernel implements every parameterisation of :mod:`.general_terms`, so it serves every
+model this module takes.  When nutpie's C-callback interface is missing, the native log density
+runs as a Python callback; that fallback raises a :class:`~plw_stats.errors.SamplerFallbackWarning`
+once per process and is recorded in the returned notes.
 """
 
 from __future__ import annotations

@@ -19,10 +19,11 @@ treats specially: its levels ``ℓ = b0 + v`` are sampled with the grand interce
 funnel of few levels, see :mod:`plw_stats.glmm.graph`).  Every term needs two or more levels;
 callers drop single-level factors.
 
-It is sampled in the coordinates of the one-knob model: the fixed effects centred and rotated by
-the QR decomposition of their design (nearly uncorrelated), the levels as above, the random terms
-centred.  :class:`GeneralProblem` collapses rows sharing a design row into *cells* (count and the
-sums of log y and log(1 − y) are sufficient) and holds the flat arrays the kernel takes.
+It is sampled in the coordinates of the one-knob model: the fixed effects (those no term absorbs)
+centred and rotated by the QR decomposition of their design (nearly uncorrelated), the levels as
+above, each random term in the parameterisation it asks for.  :class:`GeneralProblem` collapses
+rows sharing a design row into *cells* (count and the sums of log y and log(1 − y) are
+sufficient) and holds the flat arrays the kernel takes.
 """
 
 from __future__ import annotations
