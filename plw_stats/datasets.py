@@ -18,6 +18,7 @@ from plw_stats.io.tables import validate_scores
 REGISTRY: dict[str, str] = {
     "demo_scores.csv": "ab900cabea8430ad8161c7a89282325045c9d46d8dc2fe05e39212e73da9cd71",
     "paper_appendix_d.csv": "c27b82b0f0c0d7300a0b5901d9356294149e90c1ddff46a6fef2a3937bfcb3a8",
+    "surface_demo_scores.csv": "5f26fc79169bb192c7b30108eb30a57e5519322594d62f182287f0aaf05643d3",
 }
 
 
@@ -87,3 +88,23 @@ def load_paper_optimal_plw() -> pd.DataFrame:
     if tuple(table.columns) != APPENDIX_D_COLUMNS or table.shape[0] != 48:
         raise DataSchemaError(f"{path}: unexpected layout; reinstall plw-stats")
     return table.assign(flat=table["flat"].astype(bool))
+
+
+def load_surface_demo_scores() -> pd.DataFrame:
+    """Load the simulated two-knob (PLW × CLW) demo sweep (clearly not real results).
+
+    A WIT-shaped grid: 3 fine-tuning datasets × 5 models × 6 PLW levels (0, 0.001, 0.01, 0.05,
+    0.2, 1) × 6 CLW levels (0, 0.2 … 1) × 4 benchmarks = 2,160 rows, the (0, 0) base-model
+    cell included, each score on its benchmark's raw scale.  It is drawn by
+    :func:`plw_stats.simulation.surface_sweeps.surface_demo_sweep` from known surfaces:
+    ``Interior`` peaks at PLW 0.05, CLW 0.8; ``Conventional`` is best at PLW 0, CLW 1;
+    ``Flat`` does not depend on the weights.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``dataset, model, plw, benchmark, score, clw, task_type``; for example
+        ``Interior, gemma-7b, 0.05, alpaca_eval, 29.7903, 0.8, GL``.
+    """
+    path = data_path("surface_demo_scores.csv")
+    return validate_scores(pd.read_csv(path), source=str(path))

@@ -20,6 +20,7 @@ LAYERS = (
     ("plw_stats.describe",),
     ("plw_stats.plots",),
     ("plw_stats.glmm",),
+    ("plw_stats.surface",),
     ("plw_stats.gam",),
     ("plw_stats.simulation",),
     ("plw_stats.analysis",),

@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "plw_stats.cli.fit",
         "fit the beta mixed model per dataset and report the critical PLW",
     ),
+    "surface": (
+        "plw_stats.cli.surface",
+        "two-knob (PLW x CLW) response surface: optimum, its certainty, vs a baseline cell",
+    ),
     "critical": ("plw_stats.cli.critical", "critical PLW of logit(mu) = b0 + b1*wp + b2*wp^2"),
     "collect": (
         "plw_stats.cli.collect",

@@ -1,0 +1,181 @@
+"""The response surface by maximum likelihood (Laplace), as glmmTMB fits it.
+
+The model of :mod:`plw_stats.surface.design` in glmmTMB's terms::
+
+    y ~ wp + I(wp^2) + wc + I(wc^2) + wp:wc + (0 + wp | benchmark) + (0 + wc | benchmark)
+        + (1 | model),   family = beta_family()
+
+(a random effect is dropped when its factor has a single level).  The random effects are
+integrated out by the Laplace approximation and the marginal likelihood maximised with
+:func:`plw_stats.glmm.marginal.fit_marginal`.  Reported: Wald z and normal p of the six
+coefficients, the likelihood-ratio test against the null model without the five wp/wc terms
+(χ², 5 df), the maximiser of the fitted surface over [0, 1]², and glmmTMB's convergence checks in
+plain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import special
+from threadpoolctl import threadpool_limits
+
+from plw_stats.glmm.laplace import BetaGLMMProblem
+from plw_stats.glmm.marginal import SD_BOUNDARY, MarginalFit, fit_marginal
+from plw_stats.glmm.ml_result import Coefficient, LikelihoodRatio
+from plw_stats.surface.design import COEFFICIENTS, SurfaceDesign
+from plw_stats.surface.optimum import SurfaceGrid, argmax_draws
+
+#: Degrees of freedom of the likelihood-ratio test (the five wp/wc terms).
+LRT_DF = 5
+#: A negative likelihood-ratio statistic beyond this is an optimisation failure, not rounding.
+LRT_NEGATIVE_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class SurfaceMLFit:
+    """Maximum-likelihood (Laplace) fit of the response surface for one dataset.
+
+    Attributes
+    ----------
+    coefficients : dict of str to Coefficient
+        ``intercept, wp, wp2, wc, wc2, wp_wc`` with Wald z and normal p (None without a
+        positive-definite Hessian).
+    sds : dict of str to float
+        Random-effect standard deviations by name (``sd_slope_wp``, ``sd_slope_wc``,
+        ``sd_model``, those in the model).
+    kappa : float
+        Beta precision (glmmTMB's ``phi``).
+    loglik, null_loglik : float
+        Laplace log-likelihoods of the surface and of the null model.
+    lrt : LikelihoodRatio
+        Test of the five wp/wc terms (χ², 5 df).
+    argmax_plw, argmax_clw : float
+        Maximiser of the fitted surface over [0, 1]² (on the evaluation grid).
+    converged : bool
+        False when any problem was found.
+    problems : tuple of str
+        Plain-words convergence problems of both fits.
+    """
+
+    coefficients: dict[str, Coefficient]
+    sds: dict[str, float]
+    kappa: float
+    loglik: float
+    null_loglik: float
+    lrt: LikelihoodRatio
+    argmax_plw: float
+    argmax_clw: float
+    converged: bool
+    problems: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        """Return the ``ml`` object of the ``surface --json`` contract."""
+        return {
+            "coefficients": {k: asdict(v) for k, v in self.coefficients.items()},
+            "argmax": {"plw": self.argmax_plw, "clw": self.argmax_clw},
+            "lrt": asdict(self.lrt),
+            "converged": self.converged,
+            "problems": list(self.problems),
+        }
+
+
+def problems_of(design: SurfaceDesign) -> tuple[BetaGLMMProblem, BetaGLMMProblem, list[str]]:
+    """Laplace problems of the surface and of the null model, and the sd names in order."""
+    glmm = design.glmm()
+    Z, groups = glmm.random_design()
+    X = np.column_stack([np.ones(glmm.n_rows), design.fixed_design()])
+    full = BetaGLMMProblem.from_rows(X, Z, groups, glmm.y)
+    null = BetaGLMMProblem.from_rows(X[:, :1], Z, groups, glmm.y)
+    return full, null, glmm.sd_names()
+
+
+def fit_surface_ml(design: SurfaceDesign) -> SurfaceMLFit:
+    """Fit the surface and its null model by maximum likelihood (Laplace).
+
+    Parameters
+    ----------
+    design : SurfaceDesign
+        The dataset's surface model (``full=True``).
+
+    Returns
+    -------
+    SurfaceMLFit
+    """
+    full_problem, null_problem, sd_names = problems_of(design)
+    # the matrices are tiny: BLAS threads only add hand-off latency
+    with threadpool_limits(limits=1, user_api="blas"):
+        full = fit_marginal(full_problem)
+        null = fit_marginal(null_problem, hessian=False)
+    b = full.theta[: len(COEFFICIENTS)]
+    grid = SurfaceGrid(design.power, design.clw_power)
+    wp, wc = argmax_draws(b[None, 1:], grid)
+    lrt, lrt_problems = _likelihood_ratio(full, null)
+    problems = _problems(full, sd_names) + [f"null model: {p}" for p in _optimiser(null)]
+    problems += lrt_problems
+    n_fixed = len(COEFFICIENTS)
+    return SurfaceMLFit(
+        coefficients=_coefficients(b, full.covariance),
+        sds={name: float(np.exp(full.theta[n_fixed + g])) for g, name in enumerate(sd_names)},
+        kappa=float(np.exp(full.theta[-1])),
+        loglik=-full.nll,
+        null_loglik=-null.nll,
+        lrt=lrt,
+        argmax_plw=float(grid.to_plw(wp[0])),
+        argmax_clw=float(grid.to_clw(wc[0])),
+        converged=not problems,
+        problems=tuple(problems),
+    )
+
+
+def _coefficients(b, covariance) -> dict[str, Coefficient]:
+    out = {}
+    for k, name in enumerate(COEFFICIENTS):
+        se = float(np.sqrt(covariance[k, k])) if covariance is not None else None
+        z = float(b[k] / se) if se else None
+        p = float(2 * special.ndtr(-abs(z))) if z is not None else None
+        out[name] = Coefficient(estimate=float(b[k]), se=se, z=z, p_value=p)
+    return out
+
+
+def _likelihood_ratio(full: MarginalFit, null: MarginalFit) -> tuple[LikelihoodRatio, list[str]]:
+    statistic = 2.0 * (null.nll - full.nll)
+    problems = []
+    if statistic < -LRT_NEGATIVE_TOL:
+        problems.append(
+            f"the null model fits better than the surface (likelihood-ratio statistic "
+            f"{statistic:.3g}): one of the optimisations failed"
+        )
+    statistic = max(statistic, 0.0)
+    p_value = float(special.chdtrc(LRT_DF, statistic))
+    return LikelihoodRatio(statistic=statistic, df=LRT_DF, p_value=p_value), problems
+
+
+def _optimiser(fit: MarginalFit) -> list[str]:
+    if fit.optimizer_converged:
+        return []
+    worst = int(np.argmax(np.abs(fit.gradient)))
+    return [
+        f"optimiser did not converge ({fit.optimizer_message}; largest gradient "
+        f"{fit.gradient[worst]:.2g} in parameter {worst}): the estimates may not maximise the "
+        "likelihood"
+    ]
+
+
+def _problems(fit: MarginalFit, sd_names: list[str]) -> list[str]:
+    """Turn glmmTMB's checks into plain words: optimiser, Hessian, sds at zero."""
+    found = _optimiser(fit)
+    if not fit.positive_definite:
+        found.append(
+            "non-positive-definite Hessian matrix: the likelihood is flat or saddle-shaped at the "
+            "estimate, so standard errors and z tests are unavailable"
+        )
+    n_fixed = len(COEFFICIENTS)
+    for g in fit.boundary:
+        found.append(
+            f"{sd_names[g]} is at its boundary (estimate "
+            f"{np.exp(fit.theta[n_fixed + g]):.1e} < {SD_BOUNDARY:g}): the fit equals the model "
+            "without that random effect"
+        )
+    return found
