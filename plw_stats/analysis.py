@@ -30,6 +30,7 @@ from plw_stats.glmm.ml_result import MLFit
 from plw_stats.glmm.result import BetaFitResult
 from plw_stats.glmm.store import load_sweep
 from plw_stats.glmm.sweep import SweepResult, fit_sweep
+from plw_stats.surface.sweep import SurfaceSweep, fit_surfaces, specify_surfaces
 
 #: Distributions whose versions a report records (besides Python itself).
 VERSIONED = (
@@ -66,6 +67,8 @@ class Analysis:
         Loss-RSD table (``dataset, plw, rsd``) when trainer logs were given.
     weights : pandas.DataFrame or None
         Weight distances per run (``plw-stats weight-distance -o``) when given.
+    surfaces : SurfaceSweep or None
+        Two-knob (PLW × CLW) response surfaces, when the table has a ``clw`` grid.
     notes : tuple of str
         What was skipped and why.
     ml : dict of str to MLFit
@@ -94,6 +97,7 @@ class Analysis:
     file_checksum: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
     weights: pd.DataFrame | None = None
+    surfaces: SurfaceSweep | None = None
 
 
 def analyse(
@@ -107,6 +111,7 @@ def analyse(
     hdi_prob: float = HDI_PROB,
     rsd: pd.DataFrame | None = None,
     weights: pd.DataFrame | None = None,
+    surfaces: bool = True,
     on_fit: Callable[[BetaFitResult], None] | None = None,
     evidence: bool = True,
     checks: bool = True,
@@ -137,6 +142,10 @@ def analyse(
         Loss-RSD table to include.
     weights : pandas.DataFrame, optional
         Weight-distance table to include (:mod:`plw_stats.describe.weight_table`).
+    surfaces : bool
+        When the table has several completion-loss weights (a ``clw`` grid), also fit the
+        two-knob response surface of every dataset (:mod:`plw_stats.surface`, its own sampler
+        defaults, the same seed); the one-knob fits then use the clw = 1 slice.
     on_fit : callable, optional
         Called with each fit as soon as it is ready.
     evidence : bool
@@ -182,6 +191,7 @@ def analyse(
     if weights is None:
         notes.append("weight distances skipped: no table given (--weights)")
     ml = ml_fits(fits, notes) if checks else {}
+    grids = two_knob_surfaces(scores, seed, hdi_prob, evidence) if surfaces else None
     return Analysis(
         scores,
         source,
@@ -196,7 +206,18 @@ def analyse(
         file_checksum=file_checksum(data_file) if data_file is not None else None,
         versions=package_versions(),
         weights=weights,
+        surfaces=grids,
     )
+
+
+def two_knob_surfaces(
+    scores: pd.DataFrame, seed: int, hdi_prob: float, evidence: bool
+) -> SurfaceSweep | None:
+    """Fit every dataset's PLW × CLW surface when the table has a clw grid (else None)."""
+    if "clw" not in scores.columns or scores["clw"].nunique() < 2:
+        return None
+    specs = specify_surfaces(scores)
+    return fit_surfaces(specs, seed=seed, hdi_prob=hdi_prob, evidence=evidence)
 
 
 def _load(scores, fit_dir, power, hdi_prob, notes: list[str]) -> tuple[SweepResult, str]:

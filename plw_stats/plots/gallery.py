@@ -55,6 +55,11 @@ CAPTIONS: dict[str, str] = {
         "Mean training-loss relative standard deviation per PLW level and dataset, one point "
         "per run (paper Section 5.3)."
     ),
+    "surfaces": (
+        "Two-knob response surface of each dataset: observed relative scores on the (PLW, CLW) "
+        "grid, the posterior mean surface (contours), the optimum's credible region (shaded), "
+        "the recommended setting (star) and the baseline cell (cross)."
+    ),
     "weight_distance": (
         "Mean per-tensor distance of the fine-tuned weights from the pretrained ones against "
         "wp, one line per dataset and pretrained model (paper Fig. 2b); the top axis is in PLW."
@@ -69,6 +74,7 @@ def figure_set(
     gam=None,
     rsd: pd.DataFrame | None = None,
     weights: pd.DataFrame | None = None,
+    surfaces=None,
     power: float | None = None,
 ) -> list[FigureSpec]:
     """Draw every figure the inputs allow, in the shipped style.
@@ -85,6 +91,8 @@ def figure_set(
         Loss-RSD table with columns ``dataset, plw, rsd`` (box plot).
     weights : pandas.DataFrame, optional
         Weight distances per run (``plw-stats weight-distance -o``).
+    surfaces : SurfaceSweep, optional
+        Two-knob response surfaces (heatmap and contours per dataset).
     power : float, optional
         Exponent of ``wp = plw ** power``; defaults to the fits' power, else the paper's.
 
@@ -109,6 +117,8 @@ def figure_set(
         drawers["loss_rsd"] = lambda: plot_loss_rsd(rsd).figure
     if weights is not None:
         drawers["weight_distance"] = lambda: plot_weight_distance(weights, **options).figure
+    if surfaces is not None:
+        drawers["surfaces"] = lambda: surfaces.plot()
     drawn: list[FigureSpec] = []
     try:
         with use_style():

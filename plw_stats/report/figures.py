@@ -48,6 +48,7 @@ def draw_figures(analysis: Analysis, *, only: set[str] | None = None) -> dict[st
         gam=analysis.gam if "gam_surface" in wanted else None,
         rsd=analysis.rsd if "loss_rsd" in wanted else None,
         weights=analysis.weights if "weight_distance" in wanted else None,
+        surfaces=analysis.surfaces if "surfaces" in wanted else None,
         power=analysis.fits.power,
     )
     figures = {entry.name: entry for entry in drawn if only is None or entry.name in only}

@@ -25,8 +25,8 @@ def test_markdown_has_the_answer_and_every_section(markdown_report):
     text = markdown_report.read_text(encoding="utf-8")
     assert text.startswith("# Does the prompt-loss weight matter?")
     headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
-    assert headings[0] == "1. The answer" and headings[-1] == "10. Reproduce"
-    assert len(headings) == 10
+    assert headings[0] == "1. The answer" and headings[-1] == "11. Reproduce"
+    assert len(headings) == 11
     toc = re.findall(r"\]\(#([^)]+)\)", text)
     assert toc == [slug(h) for h in headings]
     first = text.split("## 2.")[0]

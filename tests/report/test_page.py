@@ -22,6 +22,7 @@ SECTIONS = {
     "evidence": "Evidence for a PLW effect",
     "checks": "Model checks",
     "gam": "GAM: optimal PLW by length ratio",
+    "surfaces": "Two knobs: prompt and completion loss weights",
     "rsd": "Training-loss stability",
     "weights": "Distance from the pretrained weights",
     "figures": "Figure set",

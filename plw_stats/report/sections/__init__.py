@@ -17,6 +17,7 @@ from plw_stats.report.sections.gallery import gallery_section
 from plw_stats.report.sections.gam import gam_section
 from plw_stats.report.sections.reproduce import reproduce_section
 from plw_stats.report.sections.rsd import rsd_section
+from plw_stats.report.sections.surfaces import surfaces_section
 from plw_stats.report.sections.weights import weights_section
 
 TITLE = "Does the prompt-loss weight matter?"
@@ -32,6 +33,7 @@ def build_document(analysis: Analysis, figures: Mapping[str, FigureSpec]) -> Doc
         evidence_section(analysis),
         checks_section(analysis, figures),
         gam_section(analysis, figures),
+        surfaces_section(analysis, figures),
         rsd_section(analysis, figures),
         weights_section(analysis, figures),
         gallery_section(figures),

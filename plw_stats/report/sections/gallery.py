@@ -14,7 +14,7 @@ EXPLANATION = (
 )
 
 #: Figures shown in an earlier section, so not repeated here.
-SHOWN_ELSEWHERE = ("fitted_curves", "gam_surface", "loss_rsd", "weight_distance")
+SHOWN_ELSEWHERE = ("fitted_curves", "gam_surface", "loss_rsd", "weight_distance", "surfaces")
 
 
 def gallery_section(figures: Mapping[str, FigureSpec]) -> Section:
