@@ -20,6 +20,7 @@ recorded in the returned notes, which fits keep in their ``notes``.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import warnings
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ import xarray as xr
 
 from plw_stats.errors import SamplerFallbackWarning
 from plw_stats.glmm.backends.kernel import supports
-from plw_stats.glmm.backends.native import sample_native
+from plw_stats.glmm.backends.native import RawDraws, sample_native, sample_native_arrays
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.design import BetaDesign
 
@@ -122,6 +123,35 @@ class ReusableSampler:
             notes = self.notes + ((result.fallback,) if result.fallback else ())
         warn_once(notes)
         return Draws(idata=idata, backend=self.backend, notes=notes)
+
+    def sample_arrays(
+        self, design: BetaDesign, seed: int, *, settings: SamplerSettings | None = None
+    ) -> tuple[RawDraws, tuple[str, ...]]:
+        """Draws of the scalar parameters as arrays, and the fallback notes (studies' fast path).
+
+        ``settings`` overrides the set-up settings for this fit only (a retry's higher target
+        acceptance or longer warm-up); the graph stays compiled.  The native backend skips the
+        DataTree; the same seed gives the same draws as :meth:`sample`.
+        """
+        chosen = settings or self.settings
+        if self._graph is None:
+            raw = sample_native_arrays(design, chosen, int(seed))
+            notes = self.notes + ((raw.fallback,) if raw.fallback else ())
+        else:
+            graph = self._graph
+            if chosen != self.settings:
+                graph = copy.copy(self._graph)
+                graph.settings = dataclasses.replace(chosen, sampler=self.backend)
+            idata = graph.sample(design, int(seed))
+            posterior = idata["posterior"]
+            names = design.parameter_names()
+            raw = RawDraws(
+                draws={n: posterior[n].transpose("chain", "draw").to_numpy() for n in names},
+                divergences=int(idata["sample_stats"]["diverging"].sum()),
+            )
+            notes = self.notes
+        warn_once(notes)
+        return raw, notes
 
 
 def warn_once(notes: tuple[str, ...]) -> None:
