@@ -16,15 +16,20 @@ def add_parallel_options(parser: argparse.ArgumentParser, *, jobs_help: str = ""
         default=2,
         help=jobs_help or "local worker processes (default 2; ignored with --scheduler)",
     )
+    add_scheduler_option(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--scheduler ADDRESS`` (default: the environment variable)."""
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help=(
             "run the fits on a Dask cluster, e.g. tcp://10.0.0.5:8786 (default: "
-            f"${SCHEDULER_ENV}, else local processes); needs plw-stats[distributed]"
+            f"${SCHEDULER_ENV}, else on this machine); needs plw-stats[distributed]"
         ),
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def scheduler_of(args: argparse.Namespace) -> str | None:

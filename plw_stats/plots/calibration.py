@@ -82,8 +82,8 @@ def plot_prior_predictive(scores: pd.DataFrame, *, axes=None) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of matplotlib.axes.Axes
-        Left: density of the scores per prior set.  Right: share of scores closer than d to a
-        bound, against log10 d (scores at exactly 0 or 1 are drawn at 10^-16).
+        Left: density of the scores per prior set.  Right: share of scores within d of a bound,
+        against log10 d (scores at exactly 0 or 1 are drawn at 10^-16).
     """
     missing = {"priors", "score"} - set(scores.columns)
     if missing:
@@ -98,11 +98,12 @@ def plot_prior_predictive(scores: pd.DataFrame, *, axes=None) -> np.ndarray:
         left.hist(y, bins=bins, density=True, histtype="step", color=color, label=str(name))
         distance = np.log10(np.maximum(np.minimum(y, 1 - y), 10.0**FLOOR))
         grid = np.linspace(FLOOR, np.log10(0.5), 200)
-        right.plot(grid, np.searchsorted(np.sort(distance), grid) / y.size, color=color)
+        share = np.searchsorted(np.sort(distance), grid, side="right") / y.size
+        right.plot(grid, share, color=color)
     left.set_xlabel("simulated relative score")
     left.set_ylabel("density")
     left.legend(fontsize="small", frameon=False)
     right.axvline(np.log10(1e-3), color="0.6", linewidth=0.6, linestyle="--")
-    right.set_xlabel("log10 distance to 0 or 1")
-    right.set_ylabel("share of scores closer")
+    right.set_xlabel("log10 d, distance to 0 or 1")
+    right.set_ylabel("share of scores within d")
     return np.array([left, right], dtype=object)

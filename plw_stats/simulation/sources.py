@@ -181,7 +181,10 @@ def simulate(setup: StudySetup, rng: np.random.Generator) -> SimulatedData:
         return SimulatedData(_specify(setup, to_relative(frame, setup.design)), _pipeline(setup))
     for redraws in range(MAX_REDRAWS):
         truth = setup.truth if setup.source == "fixed" else _draw_prior(setup, rng)
-        frame = simulate_scores(truth, setup.design, setup.replicates, rng)
+        try:
+            frame = simulate_scores(truth, setup.design, setup.replicates, rng)
+        except ValueError:  # a mean of exactly 0 or 1: the beta is degenerate, so are its scores
+            continue
         scores = frame["score"].to_numpy()
         if np.all((scores > 0) & (scores < 1)):
             return SimulatedData(_specify(setup, frame), truth_values(truth, setup), redraws)
