@@ -135,7 +135,8 @@ def report(args, coverage, ranks, healing: dict) -> str:
         f"   fits with divergences: {healing['fits_with_divergences']} of {healing['fits']} "
         f"after retries ({healing['fits_with_divergences_first']} before); "
         f"R-hat max {healing['rhat_max']:.3f}",
-        f"   retries: {healing['retries']} in {healing['retried_fits']} fit(s), "
+        f"   retries: {healing['retries']} in {healing['retried_fits']} fit(s) "
+        f"({healing['noncentred_fits']} ended with non-centred slopes), "
         f"{healing['retry_seconds']:.0f} s of {healing['fit_seconds']:.0f} s sampling "
         f"({share:.0%})",
     ]

@@ -84,7 +84,8 @@ def run_study(
         ``*_high`` and ``rank_*`` of intercept, b1, b2, kappa, sd_slope, sd_model (and the
         first four of plw); ``prob_b2_negative``, ``prob_interior_max``, ``ml_p_value``; the
         final ``divergences``, ``divergences_first`` (first attempt), ``rhat_max``,
-        ``ess_bulk_min``, ``attempts``; and the timings ``fit_seconds``, ``retry_seconds``,
+        ``ess_bulk_min``, ``attempts``, ``noncentred_slopes`` (the retries made the benchmark
+        slopes non-centred); and the timings ``fit_seconds``, ``retry_seconds``,
         ``ml_seconds``.
     """
     if not isinstance(n_sims, int) or n_sims < 1:
@@ -164,6 +165,7 @@ def healing_summary(table: pd.DataFrame) -> dict:
     dict
         ``fits``, ``fits_with_divergences`` (final), ``fits_with_divergences_first`` (before
         any retry), ``divergences`` (final, total), ``retried_fits``, ``retries``,
+        ``noncentred_fits`` (fits that ended with non-centred benchmark slopes),
         ``retry_seconds`` and ``fit_seconds`` (summed over fits: the retries' share of the
         sampling time), ``rhat_max``, ``ess_bulk_min`` and ``redraws``.
     """
@@ -174,6 +176,7 @@ def healing_summary(table: pd.DataFrame) -> dict:
         "divergences": int(table["divergences"].sum()),
         "retried_fits": int((table["attempts"] > 1).sum()),
         "retries": int((table["attempts"] - 1).sum()),
+        "noncentred_fits": int(table["noncentred_slopes"].sum()),
         "retry_seconds": float(table["retry_seconds"].sum()),
         "fit_seconds": float(table["fit_seconds"].sum()),
         "rhat_max": float(table["rhat_max"].max()),

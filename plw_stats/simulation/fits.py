@@ -72,6 +72,7 @@ def fit_simulation(task: tuple[StudySetup, int, np.random.SeedSequence]) -> dict
         "rhat_max": healed.diagnostics.rhat_max,
         "ess_bulk_min": healed.diagnostics.ess_bulk_min,
         "attempts": healed.attempts,
+        "noncentred_slopes": healed.design.benchmark_slope == "noncentered",
         "fit_seconds": fit_seconds,
         "retry_seconds": healed.retry_seconds,
     }

@@ -159,7 +159,9 @@ def expand_draws(problem: NativeProblem, theta: np.ndarray, seed: int) -> xr.Dat
 
 def draw_arrays(problem: NativeProblem, theta: np.ndarray, seed: int) -> dict[str, tuple]:
     """Posterior variables of the raw draws as ``name -> (dims, array)``, PyMC's names."""
-    n_models, n_bench, level_start, slope_start, quadratic = (int(v) for v in problem.layout)
+    n_models, n_bench, level_start, slope_start, quadratic, noncentred = (
+        int(v) for v in problem.layout
+    )
     cd = ("chain", "draw")
     out = {"kappa": (cd, np.exp(theta[..., -1]))}
     if quadratic:
@@ -178,10 +180,15 @@ def draw_arrays(problem: NativeProblem, theta: np.ndarray, seed: int) -> dict[st
         a0 = theta[..., level_start]
         out["intercept_centred"] = (cd, a0)
     if n_bench > 1:
-        out |= {
-            "slope": ((*cd, "benchmark"), theta[..., slope_start : slope_start + n_bench]),
-            "sd_slope": (cd, np.exp(theta[..., slope_start + n_bench])),
-        }
+        coordinates = theta[..., slope_start : slope_start + n_bench]
+        sd_slope = np.exp(theta[..., slope_start + n_bench])
+        out["sd_slope"] = (cd, sd_slope)
+        out["slope"] = (
+            (*cd, "benchmark"),
+            coordinates * (sd_slope[..., None] if noncentred else 1),
+        )
+        if noncentred:
+            out["z_slope"] = ((*cd, "benchmark"), coordinates)
     means = problem.wp_means
     out["intercept"] = (cd, a0 - b[..., 0] * means[0] - b[..., 1] * means[1])
     return out
