@@ -27,7 +27,7 @@ def test_prior_source_json_has_ranks_and_divergences(fake_sampler, tmp_path, cap
     assert 0 <= payload["ranks"]["b1"]["uniformity_p"] <= 1
     assert isinstance(payload["fits_with_divergences"], int)
     assert payload["healing"]["fits"] == 6
-    assert payload["settings"]["priors"]["coef_sd"] == 3.0
+    assert payload["settings"]["priors"]["intercept_sd"] == 1.0
     assert {"b1", "b2", "plw", "kappa"} <= set(payload["coverage"])
     assert plot.stat().st_size > 1000 and (tmp_path / "r.csv").is_file()
 
@@ -39,7 +39,7 @@ def test_fixed_source_has_no_rank_table(fake_sampler, tmp_path, capsys):
     assert "rank uniformity" not in capsys.readouterr().out
     payload = json.loads(out.read_text())
     assert "ranks" not in payload and payload["fits_with_divergences"] >= 0
-    assert payload["settings"]["priors"]["coef_sd"] == 5.0
+    assert payload["settings"]["priors"]["intercept_sd"] == 2.5
     assert payload["settings"]["sampler"]["tune"] == 10
 
 
