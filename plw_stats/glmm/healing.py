@@ -114,10 +114,19 @@ def slope_standard_error(design: BetaDesign, kappa: float) -> float:
     observed score for μ and wp² for the slope's regressor.
     """
     y = design.response()
-    information = kappa**2 * (polygamma(1, y * kappa) + polygamma(1, (1 - y) * kappa))
-    information = information * (y * (1 - y)) ** 2 * design.wp() ** 2
+    # κ²ψ'(μκ)μ²(1 − μ)² written as [x²ψ'(x)]·(1 − μ)² with x = μκ: finite for any μ in (0, 1)
+    information = _x2_trigamma(y * kappa) * (1 - y) ** 2 + _x2_trigamma((1 - y) * kappa) * y**2
+    information = information * design.wp() ** 2
     by_benchmark = np.bincount(design.benchmark_codes(), weights=information)
     return float(np.median(1.0 / np.sqrt(by_benchmark[by_benchmark > 0])))
+
+
+def _x2_trigamma(x: np.ndarray) -> np.ndarray:
+    """Return ``x²·ψ'(x)``, which tends to 1 as x → 0 (where ψ'(x) alone overflows)."""
+    x = np.asarray(x, dtype=float)
+    small = x < 1e-8
+    safe = np.where(small, 1.0, x)
+    return np.where(small, 1.0, safe * safe * polygamma(1, safe))
 
 
 def needs_retry(diag: Diagnostics) -> bool:

@@ -92,3 +92,12 @@ def test_more_rows_per_benchmark_pin_the_slopes_down_more_tightly(demo_scores):
     doubled = BetaMixedModel(pd.concat([spec.data, spec.data]), name="twice")
     ratio = healing.slope_standard_error(doubled, 6.0) / healing.slope_standard_error(spec, 6.0)
     assert ratio == pytest.approx(1 / np.sqrt(2), rel=0.05)
+
+
+def test_slope_standard_error_is_finite_for_scores_at_the_bounds(demo_scores):
+    spec = BetaMixedModel.from_table(demo_scores, "AlpacaDataShort")
+    extreme = spec.data.assign(score=np.where(spec.data["score"] > 0.5, 1 - 1e-250, 1e-250))
+    design = BetaMixedModel(extreme, name="extreme", squeeze_epsilon=1e-300)
+    error = healing.slope_standard_error(design, 3.0)
+    assert np.isfinite(error) and error > 0
+    assert healing._x2_trigamma(np.array([1e-300, 2.0]))[0] == 1.0
