@@ -46,8 +46,8 @@ def register(subparsers) -> None:
     parser.add_argument("--prob", type=float, default=0.9, help="interval mass (default 0.9)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--chains", type=int, default=4, help="chains per fit (default 4)")
-    parser.add_argument("--draws", type=int, default=1000, help="draws per chain (default 1000)")
-    parser.add_argument("--tune", type=int, help="warm-up per chain (default: --draws)")
+    parser.add_argument("--draws", type=int, default=500, help="draws per chain (default 500)")
+    parser.add_argument("--tune", type=int, default=300, help="warm-up per chain (default 300)")
     parser.add_argument("--target-accept", type=float, default=0.95, help="(default 0.95)")
     parser.add_argument(
         "--priors", choices=("default", "legacy"), default="default", help="prior set"
@@ -65,7 +65,12 @@ def register(subparsers) -> None:
 
 
 def setup_from_args(args: argparse.Namespace):
-    """Build the study's setup from parsed options."""
+    """Build the study's setup from parsed options.
+
+    The sampler defaults (4 chains × 500 draws after nutpie's 300 warm-up steps) are lighter than
+    a fit's: coverage and ranks are properties of the model and the sampler, not of the number
+    of draws (docs/inference.md compares both on the same simulated sweeps).
+    """
     from plw_stats.glmm.backends.settings import SamplerSettings
     from plw_stats.glmm.priors import preset
     from plw_stats.simulation.calibration import StudySetup
@@ -73,7 +78,7 @@ def setup_from_args(args: argparse.Namespace):
     settings = SamplerSettings(
         chains=args.chains,
         draws=args.draws,
-        tune=args.draws if args.tune is None else args.tune,
+        tune=args.tune,
         target_accept=args.target_accept,
     )
     return StudySetup(
