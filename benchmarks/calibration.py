@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/calibration.py [--sims 200] [--source fixed|prior|pipeline]
-        [--jobs 2] [--scheduler ADDRESS] [--draws 500] [--tune 300] [--priors default|legacy]
+        [--jobs 2] [--scheduler ADDRESS] [--draws 500] [--tune 500] [--priors default|legacy]
 
 Simulates sweeps of the paper's design (2 models x 13 benchmarks x 10 PLW levels) from the
 chosen source (see ``plw_stats.simulation.sources``), fits each with 4 chains (and the healing
@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--scheduler", help="Dask scheduler address (default: local processes)")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--draws", type=int, default=500)
-    parser.add_argument("--tune", type=int, default=300)
+    parser.add_argument("--tune", type=int, default=500)
     parser.add_argument("--target-accept", type=float, default=0.95)
     parser.add_argument("--priors", choices=PRESETS, default="default")
     parser.add_argument("--max-retries", type=int)
