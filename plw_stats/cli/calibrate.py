@@ -69,8 +69,7 @@ def setup_from_args(args: argparse.Namespace):
 
     The sampler defaults (4 chains × 500 draws after 500 warm-up steps) are lighter than a
     fit's: coverage and ranks are properties of the model and the sampler, not of the number of
-    draws (docs/inference.md compares them on the same simulated sweeps); 300 warm-up steps
-    proved too few for the non-centred slopes of the retries.
+    draws (docs/inference.md compares them on the same simulated sweeps).
     """
     from plw_stats.glmm.backends.settings import SamplerSettings
     from plw_stats.glmm.priors import preset
