@@ -14,7 +14,13 @@ MAX_LINES = 400
 
 #: Layers from the bottom up; a module may import its own layer and the ones below.
 LAYERS = (
-    ("plw_stats.errors", "plw_stats.config", "plw_stats.output"),
+    (
+        "plw_stats.errors",
+        "plw_stats.config",
+        "plw_stats.output",
+        "plw_stats.progress",
+        "plw_stats.workers",
+    ),
     ("plw_stats.transforms", "plw_stats.critical"),
     ("plw_stats.io", "plw_stats.datasets"),
     ("plw_stats.describe",),

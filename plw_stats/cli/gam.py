@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 
+from plw_stats.cli.many_fits import add_scheduler_option, scheduler_of
 from plw_stats.config import HDI_PROB
 from plw_stats.datasets import load_demo_scores
 from plw_stats.errors import ModelSpecError
@@ -45,6 +46,7 @@ def register(subparsers) -> None:
     parser.add_argument("--json", metavar="PATH", help="write the table as JSON to PATH")
     parser.add_argument("--surface", metavar="PATH", help="write the All surface grid as CSV")
     add_bootstrap_options(parser)
+    add_scheduler_option(parser)
     add_model_options(parser)
     parser.add_argument(
         "--ratios",
@@ -125,7 +127,12 @@ def run(args: argparse.Namespace) -> int:
     result = spec.fit(ratio_grid=args.ratios, flat_fraction=args.flat_fraction)
     if args.bootstrap:
         result = bootstrap_optimal(
-            result, args.bootstrap, seed=args.seed, n_jobs=args.jobs, ci_prob=args.ci_prob
+            result,
+            args.bootstrap,
+            seed=args.seed,
+            n_jobs=args.jobs,
+            ci_prob=args.ci_prob,
+            scheduler=scheduler_of(args),
         )
     _print_table(result)
     if args.json:

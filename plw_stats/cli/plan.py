@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from plw_stats.cli.many_fits import add_parallel_options, progress_for, scheduler_of
 from plw_stats.errors import DataSchemaError
 from plw_stats.output import write_csv, write_json
 from plw_stats.simulation.sweeps import PAPER_PLW_LEVELS
@@ -51,13 +52,13 @@ def register(subparsers) -> None:
     for name in TRUTH_OPTIONS:
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, help=f"override {name}")
     parser.add_argument("--sims", type=int, default=40, help="simulated sweeps (default 40)")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--chains", type=int, default=2)
     parser.add_argument("--draws", type=int, default=500, help="draws and warm-up per chain")
     parser.add_argument("--prob", type=float, default=0.9, help="PLW* interval mass")
     parser.add_argument("--threshold", type=float, default=0.975, help="P(b2<0) that detects")
     parser.add_argument("--alpha", type=float, default=0.05, help="level of the ML test")
+    add_parallel_options(parser)
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the result as JSON")
     parser.add_argument("--csv", type=Path, metavar="PATH", help="write per-simulation rows")
     parser.set_defaults(run=run)
@@ -94,17 +95,20 @@ def run(args: argparse.Namespace) -> int:
     settings = SamplerSettings(chains=args.chains, draws=args.draws, tune=args.draws)
     truth = assumed_truth(args)
     start = time.perf_counter()
-    result = plan_sweep(
-        design,
-        truth,
-        n_sims=args.sims,
-        seed=args.seed,
-        n_jobs=args.jobs,
-        settings=settings,
-        prob=args.prob,
-        threshold=args.threshold,
-        alpha=args.alpha,
-    )
+    with progress_for(args, args.sims, "plan") as bar:
+        result = plan_sweep(
+            design,
+            truth,
+            n_sims=args.sims,
+            seed=args.seed,
+            n_jobs=args.jobs,
+            scheduler=scheduler_of(args),
+            progress=bar,
+            settings=settings,
+            prob=args.prob,
+            threshold=args.threshold,
+            alpha=args.alpha,
+        )
     print(format_plan(result))
     print(f"plw-stats plan: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     if args.json:

@@ -16,7 +16,8 @@ specification and a replicate only repeats or drops whole rows, so its model mat
 selection of the full one; :class:`GroupSolver` builds ``X``, ``P`` and the grid basis once and
 solves that 20-odd-coefficient system per replicate (well under a millisecond), which the tests
 check against a pygam refit (:func:`plw_stats.gam.model.refit_fixed`).  Replicates run in
-joblib threads (numpy releases the GIL in these solves), so there is no process start-up cost.
+joblib threads (numpy releases the GIL in these solves), so there is no process start-up cost,
+or — given a scheduler address — in chunks on a Dask cluster (:mod:`plw_stats.workers`).
 
 Relative scores are computed once on the full table; replicates reuse them.  Replicates are
 seeded from ``numpy.random.SeedSequence(seed).spawn(n_boot)``, so the result depends on the
@@ -30,7 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.linalg
-from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from plw_stats.config import HDI_PROB
@@ -38,9 +38,12 @@ from plw_stats.errors import ModelSpecError
 from plw_stats.gam.design import GamDesign, GroupDesign, GroupFit, OptimumSettings
 from plw_stats.gam.optimum import grid_basis, read_optimum
 from plw_stats.gam.result import GamResult
+from plw_stats.workers import run_tasks
 
 #: Parallel worker threads used by default (the project's machines have 2 cores).
 N_JOBS: int = 2
+#: Chunks of replicates sent to a Dask cluster.
+CLUSTER_CHUNKS: int = 16
 
 
 def bootstrap_optimal(
@@ -50,6 +53,7 @@ def bootstrap_optimal(
     seed: int = 0,
     n_jobs: int = N_JOBS,
     ci_prob: float = HDI_PROB,
+    scheduler=None,
 ) -> GamResult:
     """Add bootstrap percentile intervals of the optimal PLW to a fitted GAM result.
 
@@ -65,6 +69,9 @@ def bootstrap_optimal(
         Worker threads (joblib, threading backend); 1 runs serially.
     ci_prob : float
         Mass of the equal-tailed interval; defaults to ``config.HDI_PROB``.
+    scheduler : str or dask.distributed.Client, optional
+        A Dask scheduler address (or client): the replicates run on its workers, in chunks;
+        the intervals are the same as locally.
 
     Returns
     -------
@@ -79,7 +86,7 @@ def bootstrap_optimal(
         the replicates could be fitted.
     """
     _check_args(n_boot, seed, n_jobs, ci_prob)
-    draws, n_failed = bootstrap_draws(result, n_boot, seed=seed, n_jobs=n_jobs)
+    draws, n_failed = bootstrap_draws(result, n_boot, seed=seed, n_jobs=n_jobs, scheduler=scheduler)
     if n_failed > n_boot // 2:
         raise ModelSpecError(
             f"{n_failed} of {n_boot} bootstrap replicates could not be fitted; the data are too "
@@ -92,9 +99,12 @@ def bootstrap_optimal(
 
 
 def bootstrap_draws(
-    result: GamResult, n_boot: int, *, seed: int = 0, n_jobs: int = N_JOBS
+    result: GamResult, n_boot: int, *, seed: int = 0, n_jobs: int = N_JOBS, scheduler=None
 ) -> tuple[pd.DataFrame, int]:
     """Optimal PLW and flat flag of every replicate, group and ratio.
+
+    Replicates run in ``n_jobs`` local threads, or in chunks on the Dask ``scheduler``; each
+    is seeded on its own, so the draws do not depend on where they ran.
 
     Returns
     -------
@@ -108,13 +118,10 @@ def bootstrap_draws(
     ]
     children = np.random.SeedSequence(seed).spawn(n_boot)
     jobs = list(enumerate(children))
-    chunks = [jobs[k::n_jobs] for k in range(n_jobs)]
+    n_chunks = n_jobs if scheduler is None else min(CLUSTER_CHUNKS, n_boot)
+    tasks = [(jobs[k::n_chunks], solvers, result.spec, result.settings) for k in range(n_chunks)]
     with threadpool_limits(limits=1, user_api="blas"):
-        if n_jobs > 1:
-            parallel = Parallel(n_jobs=n_jobs, prefer="threads")
-            parts = parallel(delayed(_run_chunk)(chunk, solvers, result) for chunk in chunks)
-        else:
-            parts = [_run_chunk(chunks[0], solvers, result)]
+        parts = run_tasks(_run_chunk, tasks, n_jobs=n_jobs, scheduler=scheduler, backend="threads")
     rows = [row for part in parts for row in part[0]]
     failed = sum(part[1] for part in parts)
     return _draws_frame(rows, result.settings.ratio_grid), failed
@@ -205,23 +212,25 @@ def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix, dtype=float)
 
 
-def _run_chunk(chunk, solvers: list[GroupSolver], result: GamResult):
+def _run_chunk(task) -> tuple[list[tuple], int]:
+    """Fit one chunk of replicates: (chunk, solvers, spec, settings) -> (rows, failures)."""
+    chunk, solvers, spec, settings = task
     rows, failed = [], 0
-    for replicate, child in chunk:
-        rng = np.random.default_rng(child)
-        try:
-            rows.extend(_one_replicate(replicate, rng, solvers, result))
-        except (ValueError, np.linalg.LinAlgError):
-            failed += 1
+    with threadpool_limits(limits=1, user_api="blas"):
+        for replicate, child in chunk:
+            rng = np.random.default_rng(child)
+            try:
+                rows.extend(_one_replicate(replicate, rng, solvers, spec, settings))
+            except (ValueError, np.linalg.LinAlgError):
+                failed += 1
     return rows, failed
 
 
-def _one_replicate(replicate, rng, solvers, result: GamResult) -> list[tuple]:
-    settings = result.settings
+def _one_replicate(replicate, rng, solvers, spec: GamDesign, settings) -> list[tuple]:
     found = []
     for solver in solvers:
         surface = solver.surface(resample_rows(solver.design, rng), settings.n_points)
-        plw, _, fraction = read_optimum(result.spec, surface, solver.score_range)
+        plw, _, fraction = read_optimum(spec, surface, solver.score_range)
         found.append((replicate, solver.design.name, plw, fraction < settings.flat_fraction))
     return found
 

@@ -8,8 +8,9 @@ sweeps are simulated and fitted with the simulation engine of
 
 * **Bayesian power**: share of simulated sweeps whose posterior gives ``P(b2 < 0) ≥ threshold``
   (0.975 by default, the one-sided analogue of a 5% test);
-* **ML power**: share whose likelihood-ratio p-value of the wp terms is below ``alpha``
-  (see :mod:`plw_stats.glmm.evidence`);
+* **ML power**: share whose likelihood-ratio p-value of the wp terms is below ``alpha`` — the
+  paper's GLMM fitted by maximum likelihood (Laplace, as glmmTMB does; :mod:`plw_stats.glmm.ml`)
+  against the same model without the wp terms;
 * **PLW* interval width**: median and quartiles of the width of the PLW* highest-density
   interval, and how often it covers the true PLW*.
 
@@ -26,6 +27,7 @@ import pandas as pd
 from plw_stats.config import PLW_POWER
 from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.settings import SamplerSettings
+from plw_stats.progress import Progress
 from plw_stats.simulation.calibration import PAPER_TRUTH, StudySetup, coverage_table, run_study
 from plw_stats.simulation.sweeps import (
     PAPER_BENCHMARKS,
@@ -190,6 +192,8 @@ def plan_sweep(
     n_sims: int = 40,
     seed: int = 0,
     n_jobs: int = 1,
+    scheduler=None,
+    progress: Progress | None = None,
     settings: SamplerSettings = PLANNING_SETTINGS,
     prob: float = 0.9,
     threshold: float = 0.975,
@@ -208,7 +212,11 @@ def plan_sweep(
     seed : int
         Seed of the study; equal seeds give equal results for any ``n_jobs``.
     n_jobs : int
-        Worker processes.
+        Local worker processes (without a scheduler).
+    scheduler : str or dask.distributed.Client, optional
+        A Dask scheduler address (or client) to run the fits on.
+    progress : Progress, optional
+        Advanced once per finished simulation.
     settings : SamplerSettings
         Sampler settings of each fit.
     prob : float
@@ -230,8 +238,11 @@ def plan_sweep(
         replicates=design.n_seeds,
         settings=settings,
         prob=prob,
+        ml_test=True,
     )
-    table = run_study(setup, n_sims, seed=seed, n_jobs=n_jobs)
+    table = run_study(
+        setup, n_sims, seed=seed, n_jobs=n_jobs, scheduler=scheduler, progress=progress
+    )
     bayes, bayes_se = _share(table["prob_b2_negative"].to_numpy() >= threshold)
     ml, ml_se = _share(table["ml_p_value"].fillna(1.0).to_numpy() < alpha)
     width = (table["plw_high"] - table["plw_low"]).to_numpy()

@@ -99,3 +99,16 @@ def test_invert_cli(tmp_path, capsys):
     assert main(["invert", str(source), str(out)]) == 0
     assert "inverted 1 of 1 items" in capsys.readouterr().out
     assert json.loads(out.read_text())[0]["output"] == "Write."
+
+
+def test_gam_bootstrap_on_a_dask_cluster_gives_the_local_intervals(sweep_csv, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    args = ["gam", str(sweep_csv), "--bootstrap", "24", "--seed", "5", "--ratios", "0.5,4"]
+    assert main([*args, "--jobs", "2", "--json", str(tmp_path / "local.json")]) == 0
+    options = dict(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+    with distributed.LocalCluster(**options) as cluster:
+        address = cluster.scheduler_address
+        assert main([*args, "--scheduler", address, "--json", str(tmp_path / "dask.json")]) == 0
+    local = json.loads((tmp_path / "local.json").read_text())["groups"]
+    clustered = json.loads((tmp_path / "dask.json").read_text())["groups"]
+    assert local == clustered

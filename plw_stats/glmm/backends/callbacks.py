@@ -22,7 +22,8 @@ from numba import types
 
 from plw_stats.glmm.backends.kernel import CELL_ARRAYS, NativeProblem, log_density
 
-_HEADER = 7  # total length, number of cells, layout (5)
+_LAYOUT = 6  # n_models, n_benchmarks, level_start, slope_start, quadratic, non-centred slopes
+_HEADER = 2 + _LAYOUT  # total length, number of cells, layout
 _N_CONSTS = 14
 _LOGP_SIG = types.int64(
     types.uint64,
@@ -49,8 +50,8 @@ def _logp_callback(dim, x_ptr, grad_ptr, logp_ptr, data_ptr):
     total = int(numba.carray(data_ptr, (1,), np.float64)[0])
     pack = numba.carray(data_ptr, (total,), np.float64)
     n = int(pack[1])
-    layout = np.empty(5, np.int64)
-    for k in range(5):
+    layout = np.empty(_LAYOUT, np.int64)
+    for k in range(_LAYOUT):
         layout[k] = int(pack[2 + k])
     consts = pack[_HEADER : _HEADER + _N_CONSTS]
     o = _HEADER + _N_CONSTS

@@ -5,9 +5,9 @@ process, more than the sampling itself.  This module writes the same log density
 gradient directly as numba functions with ``cache=True``: the first run compiles them into
 numba's on-disk cache, every later process loads them in well under a second.
 
-It implements the default specification only (quadratic or null model, centred model levels and
-benchmark slopes; any number of models, benchmarks and repeated seeds) in exactly the coordinates
-of :mod:`plw_stats.glmm.graph`, so the posterior has the same variables, and
+It implements the default specification (quadratic or null model, centred model levels; any
+number of models, benchmarks and repeated seeds) with centred or non-centred benchmark slopes, in
+exactly the coordinates of :mod:`plw_stats.glmm.graph`, so the posterior has the same variables, and
 ``tests/glmm/backends/test_kernel.py`` checks the log density and gradient against PyMC's at random
 points.  ``z_intercept`` does not enter the likelihood, so it is drawn from its N(0, 1)
 conditional instead of by NUTS.
@@ -80,6 +80,18 @@ def _slopes_block(theta, start, n_bench, half_normal_sd, grad):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def _z_slopes_block(theta, start, n_bench, half_normal_sd, grad):
+    """Non-centred slopes ``sd·z`` with z ~ Normal(0, 1) and sd ~ HalfNormal(half_normal_sd)."""
+    sd = math.exp(theta[start + n_bench])
+    squares = 0.0
+    for b in range(n_bench):
+        squares += theta[start + b] ** 2
+        grad[start + b] = -theta[start + b]
+    grad[start + n_bench] = 1.0 - sd * sd / half_normal_sd**2
+    return -0.5 * squares - 0.5 * sd * sd / half_normal_sd**2 + theta[start + n_bench]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def log_density(
     theta, x1, x2, wp, count, sum_log_y, sum_log_1my, bench_idx, model_idx, consts, layout
 ):
@@ -90,7 +102,9 @@ def log_density(
     count and the sums of log y and log(1 − y) — exact, and the cost grows with the number of
     cells, not of rows.
 
-    ``layout`` = (n_models, n_benchmarks, level_start, slope_start, quadratic); ``consts`` =
+    ``layout`` = (n_models, n_benchmarks, level_start, slope_start, quadratic, non-centred
+    slopes); with non-centred slopes the slope coordinates are ``z`` and the slopes ``sd·z``;
+    ``consts`` =
     (rotation inverse (4), prior precision of the rotated coefficients (4), intercept sd,
     model-sd Gamma shape and rate, slope-sd HalfNormal scale, kappa Gamma shape and rate).
     """
@@ -98,6 +112,7 @@ def log_density(
     n_obs = count.sum()
     n_models, n_bench, level_start, slope_start = layout[0], layout[1], layout[2], layout[3]
     quadratic = layout[4] == 1
+    noncentred = layout[5] == 1
     r00, r01, r10, r11 = consts[0], consts[1], consts[2], consts[3]
     p00, p01, p10, p11 = consts[4], consts[5], consts[6], consts[7]
     s0 = consts[8]
@@ -116,8 +131,13 @@ def log_density(
     else:
         lp += -0.5 * theta[level_start] ** 2 / (s0 * s0)
         grad[level_start] = -theta[level_start] / (s0 * s0)
-    if n_bench > 1:
+    slope_scale = 1.0
+    if n_bench > 1 and noncentred:
+        lp += _z_slopes_block(theta, slope_start, n_bench, consts[11], grad)
+        slope_scale = math.exp(theta[slope_start + n_bench])
+    elif n_bench > 1:
         lp += _slopes_block(theta, slope_start, n_bench, consts[11], grad)
+    g_log_sd = 0.0
     log_kappa = theta[theta.size - 1]
     kappa = math.exp(log_kappa)
     lp += consts[12] * log_kappa - consts[13] * kappa
@@ -130,7 +150,7 @@ def log_density(
         s = slope_start + int(bench_idx[i])
         eta = b1 * x1[i] + b2 * x2[i] + theta[m]
         if n_bench > 1:
-            eta += theta[s] * wp[i]
+            eta += theta[s] * slope_scale * wp[i]
         mu = 1.0 / (1.0 + math.exp(-eta)) if eta >= 0 else math.exp(eta) / (1.0 + math.exp(eta))
         alpha = mu * kappa
         beta = (1.0 - mu) * kappa
@@ -144,10 +164,13 @@ def log_density(
         g_b2 += d_eta * x2[i]
         grad[m] += d_eta
         if n_bench > 1:
-            grad[s] += d_eta * wp[i]
+            grad[s] += d_eta * wp[i] * slope_scale
+            g_log_sd += d_eta * wp[i] * theta[s] * slope_scale
         dkappa += -count[i] * (mu * psi_a + (1.0 - mu) * psi_b)
         dkappa += mu * sum_log_y[i] + (1.0 - mu) * sum_log_1my[i]
     grad[theta.size - 1] = consts[12] - consts[13] * kappa + dkappa * kappa
+    if n_bench > 1 and noncentred:
+        grad[slope_start + n_bench] += g_log_sd
     if quadratic:
         grad[0] += r00 * g_b1 + r10 * g_b2
         grad[1] += r01 * g_b1 + r11 * g_b2
@@ -161,8 +184,8 @@ def log_density(
 
 
 def supports(spec: BetaDesign) -> bool:
-    """Whether this backend implements ``spec`` (default parameterisation, quadratic or null)."""
-    return spec.model_intercept == "centered" and spec.benchmark_slope == "centered"
+    """Whether this backend implements ``spec`` (centred model levels; either slope form)."""
+    return spec.model_intercept == "centered"
 
 
 @dataclass(frozen=True)
@@ -234,7 +257,15 @@ class NativeProblem:
             arrays=arrays,
             consts=consts.astype(float),
             layout=np.array(
-                [n_models, n_bench, level_start, slope_start, int(spec.quadratic)], dtype=np.int64
+                [
+                    n_models,
+                    n_bench,
+                    level_start,
+                    slope_start,
+                    int(spec.quadratic),
+                    int(spec.benchmark_slope == "noncentered"),
+                ],
+                dtype=np.int64,
             ),
             rotation_inverse=rotation_inverse,
             wp_means=means,
@@ -246,7 +277,7 @@ class NativeProblem:
     @property
     def n_dim(self) -> int:
         """Length of the unconstrained parameter vector."""
-        _, n_bench, _, slope_start, _ = self.layout
+        n_bench, slope_start = self.layout[1], self.layout[3]
         return int(slope_start + (n_bench + 1 if n_bench > 1 else 0) + 1)
 
     def logp(self, theta: np.ndarray) -> tuple[float, np.ndarray]:

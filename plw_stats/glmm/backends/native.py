@@ -5,6 +5,10 @@ The log density (:mod:`plw_stats.glmm.backends.kernel`) reaches nutpie as C call
 nutpie's internals differ from what the callbacks were written against, the log density is handed
 over as a Python callback instead — the same draws, several times slower; the caller is told so
 (a warning and a note on the result).
+
+Simulation studies fit thousands of datasets and read a few scalar parameters of each:
+:func:`sample_native_arrays` returns those draws as plain arrays straight from nutpie's raw trace,
+skipping the DataTree (the same draws as :func:`sample_native` for the same seed).
 """
 
 from __future__ import annotations
@@ -27,6 +31,26 @@ PYTHON_CALLBACK_NOTE = (
 
 
 @dataclass(frozen=True)
+class RawDraws:
+    """Draws of the scalar parameters as arrays, without a DataTree (simulation studies).
+
+    Attributes
+    ----------
+    draws : dict of str to numpy.ndarray
+        Each of the design's :meth:`~plw_stats.glmm.design.BetaDesign.parameter_names`, shape
+        (chain, draw).
+    divergences : int
+        Divergent transitions after warm-up.
+    fallback : str or None
+        What the backend had to fall back on, in plain words.
+    """
+
+    draws: dict[str, np.ndarray]
+    divergences: int
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
 class NativeDraws:
     """A native fit's DataTree and what the backend had to fall back on."""
 
@@ -42,17 +66,60 @@ def sample_native(
     The posterior has the same variables as the PyMC model's (:mod:`plw_stats.glmm.graph`).
     """
     problem = NativeProblem.from_spec(design)
-    fallback = None
-    try:
-        compiled = compile_native(problem)
-    except NativeUnavailable:
-        compiled = python_callback_model(problem)
-        fallback = PYTHON_CALLBACK_NOTE
+    compiled, fallback = _compile(problem)
     trace = run_nutpie(compiled, settings, seed, progress=progress)
     theta = trace["posterior"]["theta"].transpose("chain", "draw", ...).to_numpy()
     idata = trace.copy()
     idata["posterior"] = xr.DataTree(dataset=expand_draws(problem, theta, seed))
     return NativeDraws(idata=idata, fallback=fallback)
+
+
+def sample_native_arrays(design: BetaDesign, settings: SamplerSettings, seed: int) -> RawDraws:
+    """Sample as :func:`sample_native` does and return only the scalar parameters' draws.
+
+    Reads nutpie's raw trace (no DataTree, no ArviZ conversion); if its layout is not the
+    expected one, falls back to the DataTree and reads the same arrays from it.
+    """
+    problem = NativeProblem.from_spec(design)
+    compiled, fallback = _compile(problem)
+    trace = run_nutpie(compiled, settings, seed, progress=False, return_raw_trace=True)
+    try:
+        theta, divergences = raw_theta(trace, settings.chains)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        full = sample_native(design, settings, seed, progress=False)
+        posterior = full.idata["posterior"]
+        names = design.parameter_names()
+        draws = {n: posterior[n].transpose("chain", "draw").to_numpy() for n in names}
+        divergences = int(full.idata["sample_stats"]["diverging"].sum())
+        return RawDraws(draws=draws, divergences=divergences, fallback=full.fallback)
+    named = draw_arrays(problem, theta, seed)
+    draws = {name: named[name][1] for name in design.parameter_names()}
+    return RawDraws(draws=draws, divergences=divergences, fallback=fallback)
+
+
+def raw_theta(trace, chains: int) -> tuple[np.ndarray, int]:
+    """Post-warm-up draws (chain, draw, k) and the divergence count from nutpie's raw trace."""
+    import pyarrow as pa
+
+    draw_batches, stat_batches = trace.get_arrow_trace()
+    if len(draw_batches) != chains or len(stat_batches) != chains:
+        raise ValueError(f"raw trace has {len(draw_batches)} chains, expected {chains}")
+    thetas, divergences = [], 0
+    for draws, stats in zip(draw_batches, stat_batches, strict=True):
+        draws, stats = pa.record_batch(draws), pa.record_batch(stats)
+        kept = ~stats.column("tuning").to_numpy(zero_copy_only=False)
+        theta = draws.column("theta").flatten().to_numpy().reshape(draws.num_rows, -1)
+        thetas.append(theta[kept])
+        divergences += int(stats.column("diverging").to_numpy(zero_copy_only=False)[kept].sum())
+    return np.stack(thetas), divergences
+
+
+def _compile(problem: NativeProblem):
+    """Return the C-callback model of ``problem``, or the Python-callback one and its note."""
+    try:
+        return compile_native(problem), None
+    except NativeUnavailable:
+        return python_callback_model(problem), PYTHON_CALLBACK_NOTE
 
 
 def python_callback_model(problem: NativeProblem):
@@ -80,7 +147,21 @@ def python_callback_model(problem: NativeProblem):
 
 def expand_draws(problem: NativeProblem, theta: np.ndarray, seed: int) -> xr.Dataset:
     """Name the raw draws (chain, draw, k) as the PyMC model names its posterior variables."""
-    n_models, n_bench, level_start, slope_start, quadratic = (int(v) for v in problem.layout)
+    coords = {
+        "chain": np.arange(theta.shape[0]),
+        "draw": np.arange(theta.shape[1]),
+        "benchmark": problem.benchmarks,
+        "pretrained": problem.models,
+    }
+    dataset = xr.Dataset(draw_arrays(problem, theta, seed), coords=coords)
+    return dataset.drop_vars([c for c in ("benchmark", "pretrained") if c not in dataset.dims])
+
+
+def draw_arrays(problem: NativeProblem, theta: np.ndarray, seed: int) -> dict[str, tuple]:
+    """Posterior variables of the raw draws as ``name -> (dims, array)``, PyMC's names."""
+    n_models, n_bench, level_start, slope_start, quadratic, noncentred = (
+        int(v) for v in problem.layout
+    )
     cd = ("chain", "draw")
     out = {"kappa": (cd, np.exp(theta[..., -1]))}
     if quadratic:
@@ -99,20 +180,18 @@ def expand_draws(problem: NativeProblem, theta: np.ndarray, seed: int) -> xr.Dat
         a0 = theta[..., level_start]
         out["intercept_centred"] = (cd, a0)
     if n_bench > 1:
-        out |= {
-            "slope": ((*cd, "benchmark"), theta[..., slope_start : slope_start + n_bench]),
-            "sd_slope": (cd, np.exp(theta[..., slope_start + n_bench])),
-        }
+        coordinates = theta[..., slope_start : slope_start + n_bench]
+        sd_slope = np.exp(theta[..., slope_start + n_bench])
+        out["sd_slope"] = (cd, sd_slope)
+        out["slope"] = (
+            (*cd, "benchmark"),
+            coordinates * (sd_slope[..., None] if noncentred else 1),
+        )
+        if noncentred:
+            out["z_slope"] = ((*cd, "benchmark"), coordinates)
     means = problem.wp_means
     out["intercept"] = (cd, a0 - b[..., 0] * means[0] - b[..., 1] * means[1])
-    coords = {
-        "chain": np.arange(theta.shape[0]),
-        "draw": np.arange(theta.shape[1]),
-        "benchmark": problem.benchmarks,
-        "pretrained": problem.models,
-    }
-    dataset = xr.Dataset(out, coords=coords)
-    return dataset.drop_vars([c for c in ("benchmark", "pretrained") if c not in dataset.dims])
+    return out
 
 
 def _model_levels(problem: NativeProblem, theta, start: int, n_models: int, seed: int) -> dict:

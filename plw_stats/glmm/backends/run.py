@@ -5,8 +5,12 @@ from __future__ import annotations
 from plw_stats.glmm.backends.settings import SamplerSettings
 
 
-def run_nutpie(compiled, settings: SamplerSettings, seed: int, *, progress: bool):
-    """Run nutpie's NUTS on an already compiled model and return its DataTree."""
+def run_nutpie(compiled, settings: SamplerSettings, seed: int, *, progress: bool, **extra):
+    """Run nutpie's NUTS on an already compiled model and return its DataTree.
+
+    ``extra`` options go to ``nutpie.sample`` unchanged (``return_raw_trace=True`` returns
+    nutpie's raw trace instead of a DataTree: the studies' fast path).
+    """
     import nutpie
 
     return nutpie.sample(
@@ -20,4 +24,5 @@ def run_nutpie(compiled, settings: SamplerSettings, seed: int, *, progress: bool
         progress_bar=progress,
         save_warmup=False,
         adaptation=settings.adaptation,
+        **extra,
     )

@@ -34,11 +34,13 @@ def test_native_serves_the_default_specification(spec):
         )
 
 
-def test_native_on_non_centred_slopes_runs_nutpie_and_says_so(spec):
-    noncentred = dataclasses.replace(spec, benchmark_slope="noncentered")
+def test_native_on_non_centred_model_levels_runs_nutpie_and_says_so(spec):
+    noncentred = dataclasses.replace(spec, model_intercept="noncentered")
     backend, notes = dispatch.resolve_backend(noncentred, TINY)
     assert backend == "nutpie"
-    assert "centred parameterisation only" in notes[0] and "benchmark_slope=noncentered" in notes[0]
+    assert "centred model levels only" in notes[0] and "model_intercept=noncentered" in notes[0]
+    slopes = dataclasses.replace(spec, benchmark_slope="noncentered")
+    assert dispatch.resolve_backend(slopes, TINY) == ("native", ())
 
 
 def test_each_fallback_warns_once_per_process():
@@ -66,9 +68,9 @@ def test_python_callback_fallback_gives_identical_draws_and_is_noted(spec, monke
 
 @pytest.mark.slow
 def test_native_non_centred_request_samples_with_nutpie(spec):
-    noncentred = dataclasses.replace(spec, benchmark_slope="noncentered")
+    noncentred = dataclasses.replace(spec, model_intercept="noncentered")
     with pytest.warns(SamplerFallbackWarning, match="sampled by nutpie on the PyMC graph"):
         fit = noncentred.fit(TINY, random_seed=2, retries=0)
     assert fit.idata["posterior"].attrs.get("inference_library", "nutpie") == "nutpie"
-    assert "z_slope" in fit.idata["posterior"].data_vars  # the graph's non-centred variable
+    assert "z_model" in fit.idata["posterior"].data_vars  # the graph's non-centred variable
     assert any("sampled by nutpie" in note for note in fit.to_dict()["notes"])

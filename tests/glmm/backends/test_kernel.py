@@ -17,12 +17,13 @@ ORDER = [
     "sd_model_log__",
     "intercept_centred",
     "slope",
+    "z_slope",
     "sd_slope_log__",
     "kappa_log__",
 ]
 
 
-def subset(scores, models=None, benchmarks=None, quadratic=True, seeds=1):
+def subset(scores, models=None, benchmarks=None, quadratic=True, seeds=1, slopes="centered"):
     spec = BetaMixedModel.from_table(scores, "AlpacaDataShort")
     # repeated seeds: the same cells again with other scores
     data = pd.concat([spec.data.assign(score=spec.data["score"] ** (1 + s)) for s in range(seeds)])
@@ -30,7 +31,9 @@ def subset(scores, models=None, benchmarks=None, quadratic=True, seeds=1):
         data = data[data["model"].isin(models)]
     if benchmarks:
         data = data[data["benchmark"].isin(benchmarks)]
-    return BetaMixedModel(data.reset_index(drop=True), name="subset", quadratic=quadratic)
+    return BetaMixedModel(
+        data.reset_index(drop=True), name="subset", quadratic=quadratic, benchmark_slope=slopes
+    )
 
 
 def pymc_point_and_gradient(spec, theta):
@@ -52,19 +55,32 @@ def pymc_point_and_gradient(spec, theta):
 
 @pytest.mark.slow  # compiles PyMC's log density for each design (5–10 s each)
 @pytest.mark.parametrize(
-    ("models", "benchmarks", "quadratic", "seeds"),
+    ("models", "benchmarks", "quadratic", "seeds", "slopes"),
     [
-        (None, None, True, 1),
-        (["llama2-7b"], None, True, 1),
-        (None, ["piqa"], True, 1),
-        (["llama1-7b"], ["wmt16_en_de"], True, 1),
-        (None, None, False, 1),
-        (None, None, True, 3),
+        (None, None, True, 1, "centered"),
+        (["llama2-7b"], None, True, 1, "centered"),
+        (None, ["piqa"], True, 1, "centered"),
+        (["llama1-7b"], ["wmt16_en_de"], True, 1, "centered"),
+        (None, None, False, 1, "centered"),
+        (None, None, True, 3, "centered"),
+        (None, None, True, 1, "noncentered"),
+        (None, None, False, 2, "noncentered"),
     ],
-    ids=["full", "single-model", "single-benchmark", "single-both", "null-model", "3-seeds"],
+    ids=[
+        "full",
+        "single-model",
+        "single-benchmark",
+        "single-both",
+        "null-model",
+        "3-seeds",
+        "non-centred-slopes",
+        "non-centred-null-2-seeds",
+    ],
 )
-def test_log_density_and_gradient_match_pymc(demo_scores, models, benchmarks, quadratic, seeds):
-    spec = subset(demo_scores, models, benchmarks, quadratic, seeds)
+def test_log_density_and_gradient_match_pymc(
+    demo_scores, models, benchmarks, quadratic, seeds, slopes
+):
+    spec = subset(demo_scores, models, benchmarks, quadratic, seeds, slopes)
     assert len(spec.data) == seeds * len(subset(demo_scores, models, benchmarks).data)
     problem = NativeProblem.from_spec(spec)
     rng = np.random.default_rng(0)
@@ -85,10 +101,11 @@ def test_overflow_gives_minus_infinity_not_an_error(demo_scores):
     assert lp == -np.inf and not grad.any()
 
 
-def test_only_the_default_specification_is_native(demo_scores):
+def test_native_covers_centred_model_levels_with_either_slope_form(demo_scores):
     spec = subset(demo_scores)
     assert native.supports(spec) and native.supports(subset(demo_scores, quadratic=False))
-    assert not native.supports(BetaMixedModel(spec.data, benchmark_slope="noncentered"))
+    assert native.supports(BetaMixedModel(spec.data, benchmark_slope="noncentered"))
+    assert not native.supports(BetaMixedModel(spec.data, model_intercept="noncentered"))
 
 
 @pytest.mark.slow
