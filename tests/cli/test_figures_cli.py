@@ -168,6 +168,7 @@ def test_figures_bad_data_names_the_file(tmp_path, capsys):
     assert "scores.csv: column 'plw' has non-numeric value 'zero'" in err
 
 
+@pytest.mark.slow  # draws and writes the whole report
 def test_report_from_saved_fits(demo_csv, fit_dir, tmp_path, capsys):
     out = tmp_path / "report"
     assert main(["report", demo_csv, "--fit", str(fit_dir), "--out", str(out), "--quiet"]) == 0
@@ -193,6 +194,7 @@ def test_report_from_saved_fits(demo_csv, fit_dir, tmp_path, capsys):
     assert "Not included: no trainer logs were given" in page
 
 
+@pytest.mark.slow  # draws and writes the whole report
 def test_report_markdown_with_png_figures_and_trainer_logs(
     demo_csv, fit_dir, trainer_manifest, tmp_path, capsys
 ):

@@ -78,6 +78,7 @@ def pymc_logp_and_gradient(glmm):
     return evaluate
 
 
+@pytest.mark.slow  # compiles PyMC's log density for each design
 @pytest.mark.parametrize(
     ("kind", "full", "models", "benchmarks", "seeds"),
     [
