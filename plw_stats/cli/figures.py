@@ -22,7 +22,9 @@ def register(subparsers) -> None:
         description=(
             "Draw the paper's figures for a score table and write them to --out: aggregates "
             "(Fig. 1), per-benchmark grid (Appendix B), fitted curves, critical-PLW posteriors, "
-            "GAM surfaces (Appendix D) and, with --trainer-logs, the loss-RSD box plot. "
+            "GAM surfaces (Appendix D), with --trainer-logs the loss-RSD box plot, with "
+            "--weights the weight distances, and for a two-knob (PLW x CLW) table the "
+            "response surfaces. "
             "Without DATA, uses the bundled (simulated) demo sweep."
         ),
     )
@@ -65,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         fits=analysis.fits,
         gam=analysis.gam,
         rsd=analysis.rsd,
+        weights=analysis.weights,
+        surfaces=analysis.surfaces,
         power=analysis.fits.power,
     )
     try:

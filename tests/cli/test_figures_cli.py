@@ -92,13 +92,14 @@ def test_figures_from_saved_fits_writes_the_whole_set(
     weights = write_weight_table(tmp_path / "weights.csv")
     assert main([*args, "--trainer-logs", str(trainer_manifest), "--weights", str(weights)]) == 0
     written = sorted(p.name for p in out.iterdir())
-    assert written == sorted(f"{name}.svg" for name in CAPTIONS)
+    expected = [name for name in CAPTIONS if name != "surfaces"]  # no CLW grid in the demo
+    assert written == sorted(f"{name}.svg" for name in expected)
     for path in out.iterdir():
         root = ET.parse(path).getroot()
         assert root.tag.endswith("svg")
     assert "AlpacaDataShort" in (out / "fitted_curves.svg").read_text()
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == [str(out / f"{name}.svg") for name in CAPTIONS]
+    assert captured.out.splitlines() == [str(out / f"{name}.svg") for name in expected]
     assert "no saved posterior for AlpacaDataCleaned" in captured.err
     assert not list(out.glob(".*.tmp"))
 
@@ -122,7 +123,7 @@ def test_figures_png_without_trainer_logs(fit_dir, tmp_path, capsys):
     )
     assert code == 0
     names = sorted(p.stem for p in out.iterdir())
-    assert names == sorted(n for n in CAPTIONS if n not in ("loss_rsd", "weight_distance"))
+    assert names == sorted(n for n in CAPTIONS if n not in ("loss_rsd", "weight_distance", "surfaces"))
     assert all(p.read_bytes()[:8] == PNG_MAGIC for p in out.iterdir())
     assert capsys.readouterr().err == ""
 
@@ -262,8 +263,9 @@ def test_figures_without_saved_fits_samples_with_the_given_settings(
         options["on_fit"](sweep_fit.groups["AlpacaDataShort"])
         return sweep_fit
 
-    def one_figure(scores, *, fits, gam, rsd, power):  # drawing is tested elsewhere
-        assert gam is None and rsd is None and fits is sweep_fit
+    def one_figure(scores, *, fits, gam, rsd, weights, surfaces, power):  # drawn elsewhere
+        assert gam is None and rsd is None and weights is None and surfaces is None
+        assert fits is sweep_fit
         return [FigureSpec("critical_plw", "", plt.figure())]
 
     monkeypatch.setattr("plw_stats.analysis.fit_sweep", fake_fit_sweep)

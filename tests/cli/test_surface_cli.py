@@ -101,3 +101,14 @@ def test_same_seed_gives_identical_json(bayes_run, one_dataset, tmp_path):
     args = ["surface", str(one_dataset), "--seed", "3", *TINY, "--json", str(tmp_path / "b.json")]
     assert main(args) == 0
     assert (tmp_path / "b.json").read_text() == (folder / "a.json").read_text()
+
+
+@pytest.mark.slow  # fits the PLW slice and the surface of one dataset
+def test_figures_on_a_two_knob_table_draws_the_surfaces(one_dataset, tmp_path, capsys):
+    out = tmp_path / "figs"
+    code = main(
+        ["figures", str(one_dataset), "--out", str(out), "--format", "png", "--dpi", "30"] + TINY
+    )
+    assert code == 0
+    names = {p.stem for p in out.iterdir()}
+    assert {"surfaces", "aggregates", "fitted_curves"} <= names
