@@ -107,7 +107,7 @@ def test_same_seed_gives_identical_json(bayes_run, one_dataset, tmp_path):
 def test_figures_on_a_two_knob_table_draws_the_surfaces(one_dataset, tmp_path, capsys):
     out = tmp_path / "figs"
     code = main(
-        ["figures", str(one_dataset), "--out", str(out), "--format", "png", "--dpi", "30"] + TINY
+        ["figures", str(one_dataset), "--out", str(out), "--format", "png", "--dpi", "30", *TINY]
     )
     assert code == 0
     names = {p.stem for p in out.iterdir()}
