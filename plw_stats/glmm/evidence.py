@@ -122,7 +122,16 @@ def pointwise_loo(spec: BetaDesign, idata: xr.DataTree) -> tuple[np.ndarray, np.
     at once by :func:`plw_stats.glmm.psis.psis_loo`.
     """
     posterior = idata["posterior"].to_dataset()
-    values = pointwise_log_likelihood(spec, posterior)  # (chain, draw, observation)
+    return loo_from_log_likelihood(pointwise_log_likelihood(spec, posterior), posterior)
+
+
+def loo_from_log_likelihood(
+    values: np.ndarray, posterior: xr.Dataset
+) -> tuple[np.ndarray, np.ndarray]:
+    """PSIS-LOO pointwise ELPD and Pareto k of a (chain, draw, observation) log-likelihood.
+
+    ``posterior`` holds the draws behind ``values``; it sets the relative efficiency.
+    """
     matrix = values.reshape(-1, values.shape[-1]).T
     return psis_loo(matrix, relative_efficiency(posterior))
 

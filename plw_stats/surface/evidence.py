@@ -2,7 +2,7 @@
 
 As in ``fit`` (:mod:`plw_stats.glmm.evidence`): the null model — the same model without the
 five fixed wp/wc terms, benchmark slopes and model intercepts kept — is sampled with the same
-care as the surface, and ``elpd_diff = ELPD(surface) − ELPD(null)`` by PSIS-LOO with its standard
+care as the surface (half its draws and warm-up), and ``elpd_diff = ELPD(surface) − ELPD(null)`` by PSIS-LOO with its standard
 error from the pointwise differences.  The maximum-likelihood route is the Laplace
 likelihood-ratio test of :mod:`plw_stats.surface.ml` (χ², 5 df), glmmTMB's answer.
 
@@ -17,7 +17,6 @@ and LOO disagreed in all of them) — so it counts only when the out-of-sample r
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -25,7 +24,12 @@ import xarray as xr
 
 from plw_stats.glmm.backends.general_draws import pointwise_log_likelihood
 from plw_stats.glmm.backends.settings import SamplerSettings
-from plw_stats.glmm.evidence import loo_difference, null_seed
+from plw_stats.glmm.evidence import (
+    loo_difference,
+    loo_from_log_likelihood,
+    null_seed,
+    null_settings,
+)
 from plw_stats.surface.design import SurfaceDesign
 from plw_stats.surface.sampling import sample_surface
 
@@ -82,18 +86,14 @@ class SurfaceEvidence:
 
 
 def pointwise_loo(design: SurfaceDesign, idata: xr.DataTree) -> tuple[np.ndarray, np.ndarray]:
-    """PSIS-LOO pointwise ELPD and Pareto k of a sampled surface (or null) model."""
-    import arviz as az
+    """PSIS-LOO pointwise ELPD and Pareto k of a sampled surface (or null) model.
 
+    The same numbers as ``arviz.loo(..., pointwise=True)``, for all observations at once
+    (:func:`plw_stats.glmm.evidence.loo_from_log_likelihood`).
+    """
     posterior = idata["posterior"].to_dataset()
     values = pointwise_log_likelihood(design.glmm(), posterior)
-    log_lik = xr.Dataset({"score": (("chain", "draw", "score_dim_0"), values)})
-    log_lik = log_lik.assign_coords(chain=posterior["chain"], draw=posterior["draw"])
-    tree = xr.DataTree.from_dict({"posterior": posterior, "log_likelihood": log_lik})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # bad Pareto k is reported as a count
-        loo = az.loo(tree, pointwise=True, var_name="score")
-    return np.asarray(loo.elpd_i, dtype=float).ravel(), np.asarray(loo.pareto_k).ravel()
+    return loo_from_log_likelihood(values, posterior)
 
 
 def compute_evidence(
@@ -112,14 +112,15 @@ def compute_evidence(
     idata : xarray.DataTree
         Its posterior.
     settings : SamplerSettings
-        Sampler settings of the null model's fit.
+        Sampler settings of the surface's fit; the null model gets half its draws and
+        warm-up (:func:`plw_stats.glmm.evidence.null_settings`), as in ``fit``.
     random_seed : int
         The surface fit's seed; the null model's seed is derived from it.
     ml_p_value : float
         The likelihood-ratio p-value (from :func:`plw_stats.surface.ml.fit_surface_ml`).
     """
     null_design = dataclasses.replace(design, full=False)
-    null_draws = sample_surface(null_design, settings, null_seed(random_seed))
+    null_draws = sample_surface(null_design, null_settings(settings), null_seed(random_seed))
     diff, se, bad = loo_difference(
         pointwise_loo(design, idata), pointwise_loo(null_design, null_draws.idata)
     )
