@@ -2,9 +2,10 @@
 
 As in ``fit`` (:mod:`plw_stats.glmm.evidence`): the null model — the same model without the
 five fixed wp/wc terms, benchmark slopes and model intercepts kept — is sampled with the same
-care as the surface (half its draws and warm-up), and ``elpd_diff = ELPD(surface) − ELPD(null)`` by PSIS-LOO with its standard
-error from the pointwise differences.  The maximum-likelihood route is the Laplace
-likelihood-ratio test of :mod:`plw_stats.surface.ml` (χ², 5 df), glmmTMB's answer.
+care as the surface (half its draws and warm-up), and ``elpd_diff = ELPD(surface) −
+ELPD(null)`` by PSIS-LOO with its standard error from the pointwise differences.  The
+maximum-likelihood route is the Laplace likelihood-ratio test of :mod:`plw_stats.surface.ml`
+(χ², 5 df), glmmTMB's answer.
 
 The weights are said to **matter** (the surface is not flat) when LOO favours the surface by more
 than two standard errors, or when the likelihood-ratio p-value is below 0.05 *and* LOO points

@@ -65,3 +65,24 @@ def test_native_and_pymc_graph_backends_give_the_same_posterior():
         other, other_sd = means["nutpie"][name]
         assert abs(mean - other) < 0.25 * max(sd, other_sd), name
         assert np.isclose(sd, other_sd, rtol=0.25), name
+
+
+@pytest.mark.slow
+def test_python_callback_fallback_gives_identical_draws_and_is_noted(monkeypatch):
+    from plw_stats.errors import SamplerFallbackWarning
+    from plw_stats.glmm.backends.native import PYTHON_CALLBACK_NOTE
+    from plw_stats.glmm.backends.nutpie_model import NativeUnavailable
+
+    scores = sweep(PEAK, 13)
+    options = {"evidence": False, "draws": 100, "tune": 100, "chains": 2}
+    fast = fit_surface(scores, "d", seed=4, **options)
+
+    def unavailable(problem):
+        raise NativeUnavailable("simulated")
+
+    monkeypatch.setattr("plw_stats.glmm.backends.general_dispatch.compile_general", unavailable)
+    with pytest.warns(SamplerFallbackWarning, match="Python callback"):
+        slow = fit_surface(scores, "d", seed=4, **options)
+    for name in fast.coefficients:
+        np.testing.assert_array_equal(fast.idata["posterior"][name], slow.idata["posterior"][name])
+    assert PYTHON_CALLBACK_NOTE in slow.all_notes() and PYTHON_CALLBACK_NOTE not in fast.all_notes()

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from plw_stats.glmm.backends.callbacks import NativeUnavailable
 from plw_stats.glmm.backends.dispatch import Draws, warn_once
 from plw_stats.glmm.backends.general_callbacks import compile_general, python_callback_model
 from plw_stats.glmm.backends.general_draws import expand_draws
 from plw_stats.glmm.backends.general_spec import GeneralGlmm, GeneralProblem
 from plw_stats.glmm.backends.native import PYTHON_CALLBACK_NOTE
+from plw_stats.glmm.backends.nutpie_model import NativeUnavailable
 from plw_stats.glmm.backends.run import run_nutpie
 from plw_stats.glmm.backends.settings import SamplerSettings
 

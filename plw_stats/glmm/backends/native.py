@@ -18,8 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from plw_stats.glmm.backends.callbacks import NativeUnavailable, compile_native
+from plw_stats.glmm.backends.callbacks import compile_native
 from plw_stats.glmm.backends.kernel import NativeProblem, log_density
+from plw_stats.glmm.backends.nutpie_model import NativeUnavailable
+from plw_stats.glmm.backends.nutpie_model import python_callback_model as _pyfunc_model
 from plw_stats.glmm.backends.run import run_nutpie
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.design import BetaDesign
@@ -124,24 +126,9 @@ def _compile(problem: NativeProblem):
 
 def python_callback_model(problem: NativeProblem):
     """Wrap the log density as a Python callback (slower: the GIL serialises the chains)."""
-    from nutpie.compiled_pyfunc import from_pyfunc
-
     args = (*problem.cell_arrays(), problem.consts, problem.layout)
-
-    def make_logp_fn():
-        return lambda theta, **_: log_density(theta, *args)
-
-    def make_expand_fn(*_):
-        return lambda theta, **_: {"theta": theta.copy()}
-
-    return from_pyfunc(
-        problem.n_dim,
-        make_logp_fn,
-        make_expand_fn,
-        [np.dtype("float64")],
-        [(problem.n_dim,)],
-        ["theta"],
-        make_initial_point_fn=problem.initial_point,
+    return _pyfunc_model(
+        problem.n_dim, lambda theta: log_density(theta, *args), problem.initial_point
     )
 
 

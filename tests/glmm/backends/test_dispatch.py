@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from plw_stats.errors import SamplerFallbackWarning
-from plw_stats.glmm.backends import callbacks, dispatch
+from plw_stats.glmm.backends import dispatch
 from plw_stats.glmm.backends.native import PYTHON_CALLBACK_NOTE
+from plw_stats.glmm.backends.nutpie_model import NativeUnavailable
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.model import BetaMixedModel
 
@@ -56,7 +57,7 @@ def test_python_callback_fallback_gives_identical_draws_and_is_noted(spec, monke
     fast = spec.fit(TINY, random_seed=4, retries=0)
 
     def unavailable(problem):
-        raise callbacks.NativeUnavailable("simulated")
+        raise NativeUnavailable("simulated")
 
     monkeypatch.setattr("plw_stats.glmm.backends.native.compile_native", unavailable)
     with pytest.warns(SamplerFallbackWarning, match="Python callback"):
