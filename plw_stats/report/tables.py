@@ -15,7 +15,7 @@ from plw_stats.glmm.checks import ResidualCheck
 from plw_stats.glmm.ml_result import MLFit
 from plw_stats.glmm.sweep import SweepResult
 from plw_stats.report.document import Table
-from plw_stats.report.numbers import format_cell
+from plw_stats.report.numbers import MISSING, format_cell
 
 
 def data_summary(scores: pd.DataFrame) -> pd.DataFrame:
@@ -132,6 +132,25 @@ def checks_table(checks: Mapping[str, ResidualCheck]) -> pd.DataFrame:
     """One row per dataset: the residual tests (:meth:`ResidualCheck.to_dict`)."""
     rows = {name: check.to_dict() for name, check in checks.items()}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("dataset")
+
+
+def level_by_dataset(frame: pd.DataFrame, column: str, caption: str) -> Table:
+    """Mean of ``column`` per PLW level (rows) and dataset (columns), with the number of runs.
+
+    For per-run tables (loss RSD, weight distances); a missing (level, dataset) pair is shown as
+    missing, not zero.
+    """
+    means = frame.groupby(["plw", "dataset"])[column].agg(["mean", "size"]).reset_index()
+    datasets = sorted(means["dataset"].astype(str).unique())
+    cells = {
+        (row.plw, str(row.dataset)): f"{format_cell(row.mean, 'number')} (n = {row.size})"
+        for row in means.itertuples()
+    }
+    rows = tuple(
+        (format_cell(level, "plw"), *(cells.get((level, d), MISSING) for d in datasets))
+        for level in sorted(means["plw"].unique())
+    )
+    return Table(("PLW", *datasets), rows, caption=caption)
 
 
 def _float(value) -> float:

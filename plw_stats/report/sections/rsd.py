@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from plw_stats.analysis import Analysis
 from plw_stats.plots.gallery import FigureSpec
-from plw_stats.report import numbers as fmt
-from plw_stats.report.document import Figure, Paragraph, Section, Table
+from plw_stats.report.document import Figure, Paragraph, Section
+from plw_stats.report.tables import level_by_dataset
 
 EXPLANATION = (
     "How steady training was at each PLW (paper Section 5.3): the relative standard deviation "
@@ -15,22 +15,6 @@ EXPLANATION = (
     "Higher values mean a noisier loss. The table gives the mean over runs per dataset and "
     "PLW level."
 )
-
-
-def rsd_table(rsd) -> Table:
-    """Mean loss RSD per PLW level (rows) and dataset (columns), with the number of runs."""
-    means = rsd.groupby(["plw", "dataset"])["rsd"].agg(["mean", "size"]).reset_index()
-    datasets = sorted(means["dataset"].astype(str).unique())
-    cells = {
-        (row.plw, str(row.dataset)): f"{fmt.number(row.mean)} (n = {row.size})"
-        for row in means.itertuples()
-    }
-    levels = sorted(means["plw"].unique())
-    rows = tuple(
-        (fmt.plw(level), *(cells.get((level, d), fmt.MISSING) for d in datasets))
-        for level in levels
-    )
-    return Table(("PLW", *datasets), rows, caption="Mean training-loss RSD (runs).")
 
 
 def rsd_section(analysis: Analysis, figures: Mapping[str, FigureSpec]) -> Section:
@@ -42,7 +26,7 @@ def rsd_section(analysis: Analysis, figures: Mapping[str, FigureSpec]) -> Sectio
             "with columns path, dataset, model, plw) to add it."
         )
         return Section("rsd", title, EXPLANATION, (Paragraph(text, kind="note"),))
-    blocks: list = [rsd_table(analysis.rsd)]
+    blocks: list = [level_by_dataset(analysis.rsd, "rsd", "Mean training-loss RSD (runs).")]
     if "loss_rsd" in figures:
         spec = figures["loss_rsd"]
         blocks.append(Figure(spec.name, spec.caption, spec.figure))

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from plw_stats.analysis import Analysis
 from plw_stats.plots.gallery import FigureSpec
-from plw_stats.report import numbers as fmt
-from plw_stats.report.document import Figure, Paragraph, Section, Table
+from plw_stats.report.document import Figure, Paragraph, Section
+from plw_stats.report.tables import level_by_dataset
 
 EXPLANATION = (
     "The paper's weight-regularisation check (Section 5.3.2): the mean over weight tensors of "
@@ -15,23 +15,6 @@ EXPLANATION = (
     "values mean the fine-tuned model stayed closer to its pretrained weights. The table gives "
     "the mean over runs per dataset and PLW level."
 )
-
-
-def weights_table(weights) -> Table:
-    """Mean per-tensor distance per PLW level (rows) and dataset (columns), with the run count."""
-    grouped = weights.groupby(["plw", "dataset"])["mean_tensor_distance"]
-    means = grouped.agg(["mean", "size"]).reset_index()
-    datasets = sorted(means["dataset"].astype(str).unique())
-    cells = {
-        (row.plw, str(row.dataset)): f"{fmt.number(row.mean)} (n = {row.size})"
-        for row in means.itertuples()
-    }
-    levels = sorted(means["plw"].unique())
-    rows = tuple(
-        (fmt.plw(level), *(cells.get((level, d), fmt.MISSING) for d in datasets))
-        for level in levels
-    )
-    return Table(("PLW", *datasets), rows, caption="Mean per-tensor weight distance (runs).")
 
 
 def weights_section(analysis: Analysis, figures: Mapping[str, FigureSpec]) -> Section:
@@ -43,7 +26,11 @@ def weights_section(analysis: Analysis, figures: Mapping[str, FigureSpec]) -> Se
             "`plw-stats weight-distance MANIFEST -o TABLE.csv` and pass `--weights TABLE.csv`."
         )
         return Section("weights", title, EXPLANATION, (Paragraph(text, kind="note"),))
-    blocks: list = [weights_table(analysis.weights)]
+    blocks: list = [
+        level_by_dataset(
+            analysis.weights, "mean_tensor_distance", "Mean per-tensor weight distance (runs)."
+        )
+    ]
     if "weight_distance" in figures:
         spec = figures["weight_distance"]
         blocks.append(Figure(spec.name, spec.caption, spec.figure))
