@@ -186,13 +186,13 @@ def _result(full: MarginalFit, null: MarginalFit, sd_names, *, power, level) -> 
     sds = dict.fromkeys(("sd_slope", "sd_model"))
     for g, name in enumerate(sd_names):
         sds[name] = float(np.exp(full.theta[3 + g]))
-    lrt, lrt_problems = _likelihood_ratio(full, null)
+    lrt, lrt_problems = likelihood_ratio(full, null, LRT_DF)
     null_problems = _problems(null, sd_names, optimiser_only=True)
     problems = _problems(full, sd_names) + [f"null model: {p}" for p in null_problems]
     problems += lrt_problems
     crit_wp = _critical_wp(b, cov)
     return MLFit(
-        coefficients=_coefficients(b, cov),
+        coefficients=wald_coefficients(COEFFICIENT_NAMES, b, cov),
         sd_slope=sds["sd_slope"],
         sd_model=sds["sd_model"],
         kappa=float(np.exp(full.theta[-1])),
@@ -207,9 +207,13 @@ def _result(full: MarginalFit, null: MarginalFit, sd_names, *, power, level) -> 
     )
 
 
-def _coefficients(b, cov) -> dict[str, Coefficient]:
+def wald_coefficients(names, b, cov) -> dict[str, Coefficient]:
+    """Estimate, standard error, Wald z and two-sided p of each fixed effect.
+
+    Without a covariance (a Hessian that is not positive definite) only the estimate is given.
+    """
     out = {}
-    for k, name in enumerate(COEFFICIENT_NAMES):
+    for k, name in enumerate(names):
         se = float(np.sqrt(cov[k, k])) if cov is not None else None
         z = float(b[k] / se) if se else None
         p = float(2 * special.ndtr(-abs(z))) if z is not None else None
@@ -217,17 +221,24 @@ def _coefficients(b, cov) -> dict[str, Coefficient]:
     return out
 
 
-def _likelihood_ratio(full: MarginalFit, null: MarginalFit) -> tuple[LikelihoodRatio, list[str]]:
+def likelihood_ratio(
+    full: MarginalFit, null: MarginalFit, df: int, model: str = "the quadratic model"
+) -> tuple[LikelihoodRatio, list[str]]:
+    """χ² likelihood-ratio test of ``full`` against ``null`` with ``df`` degrees of freedom.
+
+    A statistic below ``-LRT_NEGATIVE_TOL`` means an optimisation failed: it is reported as a
+    problem naming ``model`` and the statistic is set to 0.
+    """
     statistic = 2.0 * (null.nll - full.nll)
     problems = []
     if statistic < -LRT_NEGATIVE_TOL:
         problems.append(
-            f"the null model fits better than the quadratic model (likelihood-ratio statistic "
+            f"the null model fits better than {model} (likelihood-ratio statistic "
             f"{statistic:.3g}): one of the optimisations failed"
         )
     statistic = max(statistic, 0.0)
-    p_value = float(special.chdtrc(LRT_DF, statistic))
-    return LikelihoodRatio(statistic=statistic, df=LRT_DF, p_value=p_value), problems
+    p_value = float(special.chdtrc(df, statistic))
+    return LikelihoodRatio(statistic=statistic, df=df, p_value=p_value), problems
 
 
 def _problems(fit: MarginalFit, sd_names, *, optimiser_only: bool = False) -> list[str]:

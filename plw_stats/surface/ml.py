@@ -18,19 +18,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import special
 from threadpoolctl import threadpool_limits
 
 from plw_stats.glmm.laplace import BetaGLMMProblem
 from plw_stats.glmm.marginal import SD_BOUNDARY, MarginalFit, fit_marginal
+from plw_stats.glmm.ml import likelihood_ratio, wald_coefficients
 from plw_stats.glmm.ml_result import Coefficient, LikelihoodRatio
 from plw_stats.surface.design import COEFFICIENTS, SurfaceDesign
 from plw_stats.surface.optimum import SurfaceGrid, argmax_draws
 
 #: Degrees of freedom of the likelihood-ratio test (the five wp/wc terms).
 LRT_DF = 5
-#: A negative likelihood-ratio statistic beyond this is an optimisation failure, not rounding.
-LRT_NEGATIVE_TOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -111,12 +109,12 @@ def fit_surface_ml(design: SurfaceDesign) -> SurfaceMLFit:
     b = full.theta[: len(COEFFICIENTS)]
     grid = SurfaceGrid(design.power, design.clw_power)
     wp, wc = argmax_draws(b[None, 1:], grid)
-    lrt, lrt_problems = _likelihood_ratio(full, null)
+    lrt, lrt_problems = likelihood_ratio(full, null, LRT_DF, "the surface")
     problems = _problems(full, sd_names) + [f"null model: {p}" for p in _optimiser(null)]
     problems += lrt_problems
     n_fixed = len(COEFFICIENTS)
     return SurfaceMLFit(
-        coefficients=_coefficients(b, full.covariance),
+        coefficients=wald_coefficients(COEFFICIENTS, b, full.covariance),
         sds={name: float(np.exp(full.theta[n_fixed + g])) for g, name in enumerate(sd_names)},
         kappa=float(np.exp(full.theta[-1])),
         loglik=-full.nll,
@@ -127,29 +125,6 @@ def fit_surface_ml(design: SurfaceDesign) -> SurfaceMLFit:
         converged=not problems,
         problems=tuple(problems),
     )
-
-
-def _coefficients(b, covariance) -> dict[str, Coefficient]:
-    out = {}
-    for k, name in enumerate(COEFFICIENTS):
-        se = float(np.sqrt(covariance[k, k])) if covariance is not None else None
-        z = float(b[k] / se) if se else None
-        p = float(2 * special.ndtr(-abs(z))) if z is not None else None
-        out[name] = Coefficient(estimate=float(b[k]), se=se, z=z, p_value=p)
-    return out
-
-
-def _likelihood_ratio(full: MarginalFit, null: MarginalFit) -> tuple[LikelihoodRatio, list[str]]:
-    statistic = 2.0 * (null.nll - full.nll)
-    problems = []
-    if statistic < -LRT_NEGATIVE_TOL:
-        problems.append(
-            f"the null model fits better than the surface (likelihood-ratio statistic "
-            f"{statistic:.3g}): one of the optimisations failed"
-        )
-    statistic = max(statistic, 0.0)
-    p_value = float(special.chdtrc(LRT_DF, statistic))
-    return LikelihoodRatio(statistic=statistic, df=LRT_DF, p_value=p_value), problems
 
 
 def _optimiser(fit: MarginalFit) -> list[str]:
