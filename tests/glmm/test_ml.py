@@ -302,3 +302,15 @@ def test_one_benchmark_and_one_model_is_statsmodels_beta_regression():
     assert fit.kappa == pytest.approx(np.exp(expected.params[3]), rel=1e-4)
     np.testing.assert_allclose(fit.to_frame()["estimate"], expected.params[:3], atol=1e-3)
     np.testing.assert_allclose(fit.to_frame()["se"], expected.bse[:3], rtol=1e-3)
+
+
+def test_a_negative_likelihood_ratio_is_a_problem_not_a_p_value():
+    full, null = SimpleNamespace(nll=10.0), SimpleNamespace(nll=9.0)  # null better: a failure
+    lrt, problems = ml.likelihood_ratio(full, null, 5, "the surface")
+    assert lrt.statistic == 0.0 and lrt.p_value == 1.0 and lrt.df == 5
+    assert problems == [
+        "the null model fits better than the surface (likelihood-ratio statistic -2): "
+        "one of the optimisations failed"
+    ]
+    lrt, problems = ml.likelihood_ratio(SimpleNamespace(nll=5.0), SimpleNamespace(nll=8.0), 2)
+    assert lrt.statistic == 6.0 and lrt.p_value == pytest.approx(np.exp(-3.0)) and problems == []
