@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from plw_stats.cli.arguments import non_negative_int, positive_int
 from plw_stats.cli.many_fits import add_parallel_options, progress_for, scheduler_of
 from plw_stats.output import write_atomic, write_csv, write_json
 
@@ -41,21 +42,32 @@ def register(subparsers) -> None:
             "raw scores, min-max scaled and squeezed as real data are."
         ),
     )
-    parser.add_argument("--sims", type=int, default=100, help="simulated sweeps (default 100)")
+    parser.add_argument(
+        "--sims", type=positive_int, default=100, help="simulated sweeps (default 100)"
+    )
     parser.add_argument("--source", choices=("fixed", "prior", "pipeline"), default="fixed")
     parser.add_argument("--prob", type=float, default=0.9, help="interval mass (default 0.9)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--chains", type=int, default=4, help="chains per fit (default 4)")
-    parser.add_argument("--draws", type=int, default=500, help="draws per chain (default 500)")
-    parser.add_argument("--tune", type=int, default=500, help="warm-up per chain (default 500)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    parser.add_argument("--chains", type=positive_int, default=4, help="chains per fit (default 4)")
+    parser.add_argument(
+        "--draws", type=positive_int, default=500, help="draws per chain (default 500)"
+    )
+    parser.add_argument(
+        "--tune", type=non_negative_int, default=500, help="warm-up per chain (default 500)"
+    )
     parser.add_argument("--target-accept", type=float, default=0.95, help="(default 0.95)")
     parser.add_argument(
         "--priors", choices=("default", "legacy"), default="default", help="prior set"
     )
     parser.add_argument(
-        "--rank-draws", type=int, default=99, help="thinned draws the truth is ranked among"
+        "--rank-draws",
+        type=positive_int,
+        default=99,
+        help="thinned draws the truth is ranked among",
     )
-    parser.add_argument("--max-retries", type=int, help="retries of a troubled fit (default 2)")
+    parser.add_argument(
+        "--max-retries", type=non_negative_int, help="retries of a troubled fit (default 2)"
+    )
     parser.add_argument("--ml", action="store_true", help="add the ML likelihood-ratio p-value")
     add_parallel_options(parser)
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the tables as JSON")

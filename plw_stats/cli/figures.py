@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from plw_stats.cli.analysis_options import add_analysis_options, analysis_from_args
+from plw_stats.cli.arguments import positive_int
 from plw_stats.output import ensure_folder, write_atomic
 
 FORMATS = ("pdf", "svg", "png")
@@ -41,17 +42,6 @@ def register(subparsers) -> None:
         "--dpi", type=positive_int, default=200, help="resolution of PNG output (default: 200)"
     )
     parser.set_defaults(run=run)
-
-
-def positive_int(text: str) -> int:
-    """Parse a positive integer option (argparse reports the error)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 
+from plw_stats.cli.arguments import non_negative_int, positive_int
 from plw_stats.cli.many_fits import add_scheduler_option, scheduler_of
 from plw_stats.config import HDI_PROB
 from plw_stats.datasets import load_demo_scores
@@ -68,14 +69,16 @@ def add_bootstrap_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--bootstrap``, ``--seed``, ``--jobs`` and ``--ci-prob``."""
     parser.add_argument(
         "--bootstrap",
-        type=int,
+        type=non_negative_int,
         default=DEFAULT_BOOTSTRAP,
         metavar="N",
         help=f"bootstrap replicates over runs; 0 skips intervals (default {DEFAULT_BOOTSTRAP})",
     )
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument(
-        "--jobs", type=int, default=N_JOBS, help="parallel worker threads (default 2)"
+        "--seed", type=non_negative_int, default=0, help="bootstrap seed (default 0)"
+    )
+    parser.add_argument(
+        "--jobs", type=positive_int, default=N_JOBS, help="parallel worker threads (default 2)"
     )
     parser.add_argument(
         "--ci-prob", type=float, default=HDI_PROB, help=f"interval mass (default {HDI_PROB})"

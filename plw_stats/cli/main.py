@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from plw_stats.cli.arguments import OneLineParser
 from plw_stats.config import __version__
 from plw_stats.errors import PlwStatsError
 
@@ -68,7 +69,7 @@ EXIT_USAGE = 2
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """Return the top-level parser; the sub-command named in ``argv`` gets its full parser."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="plw-stats",
         description="Statistics and figures for prompt-loss-weight fine-tuning sweeps.",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from plw_stats.cli.arguments import positive_int
 from plw_stats.progress import Progress
 from plw_stats.workers import SCHEDULER_ENV, scheduler_address
 
@@ -12,7 +13,7 @@ def add_parallel_options(parser: argparse.ArgumentParser, *, jobs_help: str = ""
     """Add ``--jobs``, ``--scheduler`` and ``--quiet``."""
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=positive_int,
         default=2,
         help=jobs_help or "local worker processes (default 2; ignored with --scheduler)",
     )

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from plw_stats.cli.arguments import non_negative_int, positive_int
 from plw_stats.cli.many_fits import add_parallel_options, progress_for, scheduler_of
 from plw_stats.errors import DataSchemaError
 from plw_stats.output import write_csv, write_json
@@ -45,16 +46,26 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--levels", type=_levels, default=PAPER_PLW_LEVELS, help=f"PLW levels ({default_levels})"
     )
-    parser.add_argument("--models", type=int, default=2, help="pretrained models (default 2)")
-    parser.add_argument("--benchmarks", type=int, default=13, help="benchmarks (default 13)")
-    parser.add_argument("--seeds", type=int, default=1, help="training seeds per run (default 1)")
+    parser.add_argument(
+        "--models", type=positive_int, default=2, help="pretrained models (default 2)"
+    )
+    parser.add_argument(
+        "--benchmarks", type=positive_int, default=13, help="benchmarks (default 13)"
+    )
+    parser.add_argument(
+        "--seeds", type=positive_int, default=1, help="training seeds per run (default 1)"
+    )
     parser.add_argument("--from-fit", type=Path, metavar="NC", help="pilot fit (netCDF) as truth")
     for name in TRUTH_OPTIONS:
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, help=f"override {name}")
-    parser.add_argument("--sims", type=int, default=40, help="simulated sweeps (default 40)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--chains", type=int, default=2)
-    parser.add_argument("--draws", type=int, default=500, help="draws and warm-up per chain")
+    parser.add_argument(
+        "--sims", type=positive_int, default=40, help="simulated sweeps (default 40)"
+    )
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    parser.add_argument("--chains", type=positive_int, default=2)
+    parser.add_argument(
+        "--draws", type=positive_int, default=500, help="draws and warm-up per chain"
+    )
     parser.add_argument("--prob", type=float, default=0.9, help="PLW* interval mass")
     parser.add_argument("--threshold", type=float, default=0.975, help="P(b2<0) that detects")
     parser.add_argument("--alpha", type=float, default=0.05, help="level of the ML test")
