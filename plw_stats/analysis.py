@@ -30,6 +30,7 @@ from plw_stats.glmm.ml_result import MLFit
 from plw_stats.glmm.result import BetaFitResult
 from plw_stats.glmm.store import load_sweep
 from plw_stats.glmm.sweep import SweepResult, fit_sweep
+from plw_stats.surface.sampling import SURFACE_SAMPLER
 from plw_stats.surface.sweep import SurfaceSweep, fit_surfaces, specify_surfaces
 
 #: Distributions whose versions a report records (besides Python itself).
@@ -192,6 +193,12 @@ def analyse(
         notes.append("weight distances skipped: no table given (--weights)")
     ml = ml_fits(fits, notes) if checks else {}
     grids = two_knob_surfaces(scores, seed, hdi_prob, evidence) if surfaces else None
+    if grids is not None:
+        notes.append(
+            f"two-knob surfaces sampled at `plw-stats surface`'s defaults ({SURFACE_SAMPLER.chains}"
+            f" chains x {SURFACE_SAMPLER.draws} draws, {SURFACE_SAMPLER.tune} tune); run "
+            "plw-stats surface for other settings"
+        )
     return Analysis(
         scores,
         source,

@@ -106,9 +106,9 @@ def test_same_seed_gives_identical_json(bayes_run, one_dataset, tmp_path):
 @pytest.mark.slow  # fits the PLW slice and the surface of one dataset
 def test_figures_on_a_two_knob_table_draws_the_surfaces(one_dataset, tmp_path, capsys):
     out = tmp_path / "figs"
-    code = main(
-        ["figures", str(one_dataset), "--out", str(out), "--format", "png", "--dpi", "30", *TINY]
-    )
+    args = ["figures", str(one_dataset), "--out", str(out), "--format", "png", "--dpi", "30"]
+    code = main([*args, *TINY[:-1]])  # not --quiet: the notes say how the surfaces were sampled
     assert code == 0
     names = {p.stem for p in out.iterdir()}
     assert {"surfaces", "aggregates", "fitted_curves"} <= names
+    assert "two-knob surfaces sampled at `plw-stats surface`'s defaults" in capsys.readouterr().err
