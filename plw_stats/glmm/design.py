@@ -36,8 +36,38 @@ PARAMETERIZATIONS = ("centered", "noncentered")
 COEFFICIENTS = ("intercept", "wp", "wp2")
 
 
+class RandomEffectLevels:
+    """The random-effect levels of a design whose ``data`` has benchmark and model columns.
+
+    Shared by the one-knob design and the two-knob surface (:mod:`plw_stats.surface.design`):
+    slopes vary by benchmark, intercepts by pretrained model, each only with two or more levels.
+    """
+
+    data: pd.DataFrame
+
+    @property
+    def benchmarks(self) -> list[str]:
+        """Benchmarks in the order of the random-slope coordinate(s)."""
+        return sorted(self.data["benchmark"].unique())
+
+    @property
+    def models(self) -> list[str]:
+        """Pretrained models in the order of the random-intercept coordinate."""
+        return sorted(self.data["model"].unique())
+
+    @property
+    def has_benchmark_slope(self) -> bool:
+        """Whether the random slope(s) by benchmark are in the model (needs ≥ 2 benchmarks)."""
+        return len(self.benchmarks) > 1
+
+    @property
+    def has_model_intercept(self) -> bool:
+        """Whether the random intercept by model is in the model (needs ≥ 2 models)."""
+        return len(self.models) > 1
+
+
 @dataclass(frozen=True, eq=False)
-class BetaDesign:
+class BetaDesign(RandomEffectLevels):
     """Validated data and settings of the beta mixed model for one fine-tuning dataset.
 
     Parameters
@@ -110,26 +140,6 @@ class BetaDesign:
         object.__setattr__(self, "data", self.data.reset_index(drop=True).copy())
         # Validates range and squeeze settings up front rather than at fit time.
         self.response()
-
-    @property
-    def benchmarks(self) -> list[str]:
-        """Benchmarks in the order of the random-slope coordinate."""
-        return sorted(self.data["benchmark"].unique())
-
-    @property
-    def models(self) -> list[str]:
-        """Pretrained models in the order of the random-intercept coordinate."""
-        return sorted(self.data["model"].unique())
-
-    @property
-    def has_benchmark_slope(self) -> bool:
-        """Whether the random slope by benchmark is in the model (needs ≥ 2 benchmarks)."""
-        return len(self.benchmarks) > 1
-
-    @property
-    def has_model_intercept(self) -> bool:
-        """Whether the random intercept by model is in the model (needs ≥ 2 models)."""
-        return len(self.models) > 1
 
     @property
     def n_replicates(self) -> int:

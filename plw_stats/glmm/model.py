@@ -127,8 +127,11 @@ def check_prob(prob) -> float:
     return float(prob)
 
 
-def warn_if_unconverged(result: BetaFitResult) -> None:
-    """Raise a :class:`ConvergenceWarning` naming the dataset and its problems, if any."""
+def warn_if_unconverged(result) -> None:
+    """Raise a :class:`ConvergenceWarning` naming the dataset and its problems, if any.
+
+    ``result`` is any fit with a ``name`` and ``problems()`` (one-knob or surface).
+    """
     problems = result.problems()
     if problems:
         warnings.warn(

@@ -29,6 +29,7 @@ import pandas as pd
 from plw_stats.config import PLW_POWER
 from plw_stats.errors import DataSchemaError, ModelSpecError
 from plw_stats.glmm.backends.general_spec import GeneralGlmm, LevelTerm, RandomTerm
+from plw_stats.glmm.design import RandomEffectLevels
 from plw_stats.surface.priors import SurfacePriors
 from plw_stats.transforms import plw_to_wp, squeeze_unit
 
@@ -43,7 +44,7 @@ MIN_LEVELS = 3
 
 
 @dataclass(frozen=True, eq=False)
-class SurfaceDesign:
+class SurfaceDesign(RandomEffectLevels):
     """Validated rows and settings of the response-surface model for one dataset.
 
     Parameters
@@ -117,26 +118,6 @@ class SurfaceDesign:
                 f"dataset {self.name!r}: its {len(cells)} (plw, clw) cells cannot identify the "
                 "six coefficients of a quadratic surface; sweep both weights on a grid"
             )
-
-    @property
-    def benchmarks(self) -> list[str]:
-        """Benchmarks in the order of the random-slope coordinates."""
-        return sorted(self.data["benchmark"].unique())
-
-    @property
-    def models(self) -> list[str]:
-        """Pretrained models in the order of the random-intercept coordinate."""
-        return sorted(self.data["model"].unique())
-
-    @property
-    def has_benchmark_slope(self) -> bool:
-        """Whether the benchmark slopes are in the model (needs ≥ 2 benchmarks)."""
-        return len(self.benchmarks) > 1
-
-    @property
-    def has_model_intercept(self) -> bool:
-        """Whether the random intercept by model is in the model (needs ≥ 2 models)."""
-        return len(self.models) > 1
 
     def notes(self) -> list[str]:
         """Plain statements about what was left out or simplified for this data."""

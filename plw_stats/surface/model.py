@@ -8,15 +8,14 @@ priors in :class:`~plw_stats.surface.priors.SurfacePriors`; the sampler backends
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass
 
 import pandas as pd
 
 from plw_stats.config import HDI_PROB
-from plw_stats.errors import ConvergenceWarning, DataSchemaError, ModelSpecError
+from plw_stats.errors import DataSchemaError, ModelSpecError
 from plw_stats.glmm.backends.settings import SamplerSettings
-from plw_stats.glmm.model import check_prob, check_seed
+from plw_stats.glmm.model import check_prob, check_seed, warn_if_unconverged
 from plw_stats.surface.design import SurfaceDesign
 from plw_stats.surface.ml import SurfaceMLFit, fit_surface_ml
 from plw_stats.surface.result import CONVENTIONAL, SurfaceFitResult
@@ -128,15 +127,3 @@ def check_baseline(baseline) -> tuple[float, float]:
             "choose another cell, e.g. 0,1 for conventional instruction tuning"
         )
     return plw, clw
-
-
-def warn_if_unconverged(result: SurfaceFitResult) -> None:
-    """Raise a :class:`ConvergenceWarning` naming the dataset and its problems, if any."""
-    problems = result.problems()
-    if problems:
-        warnings.warn(
-            f"dataset {result.name!r}: {'; '.join(problems)}; rerun with more draws/tune or a "
-            "higher target_accept",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
