@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from plw_stats.glmm.backends.general_dispatch import sample_general
 from plw_stats.glmm.backends.settings import SamplerSettings
-from plw_stats.glmm.healing import MAX_RETRIES, HealedDraws, needs_retry, next_settings, retry_seed
+from plw_stats.glmm.healing import HealedDraws, Outcome, retry
 from plw_stats.glmm.posterior import diagnose
 from plw_stats.surface.design import SurfaceDesign
 
@@ -31,26 +31,25 @@ def sample_surface(
 ) -> HealedDraws:
     """Sample ``design`` (surface or null model), retrying while the diagnostics show trouble.
 
-    ``max_retries`` defaults to the one-knob model's; 0 samples once.  Each retry is described
-    in the returned notes.
+    The retry loop is the one-knob model's (:func:`plw_stats.glmm.healing.retry`);
+    ``max_retries`` defaults to its :data:`~plw_stats.glmm.healing.MAX_RETRIES`; 0 samples once.
+    Each retry is described in the returned notes.
     """
-    max_retries = MAX_RETRIES if max_retries is None else max_retries
     glmm = design.glmm()
-    notes: list[str] = []
-    current, current_seed = settings, int(seed)
-    for attempt in range(max_retries + 1):
+    names = design.parameter_names()
+
+    def run(current_design: SurfaceDesign, current: SamplerSettings, current_seed: int):
+        # no sd_slope in the outcome: the remedy is always new settings, the design stays
         draws = sample_general(glmm, current, current_seed, progress=progress)
-        diag = diagnose(draws.idata, design.parameter_names())
-        notes.extend(n for n in draws.notes if n not in notes)
-        if not needs_retry(diag) or attempt == max_retries:
-            break
-        remedy, change = next_settings(current, diag)
-        notes.append(f"attempt {attempt + 1}: {'; '.join(diag.problems())}; retried with {change}")
-        current, current_seed = remedy, retry_seed(seed, attempt + 1)
+        return Outcome(
+            result=draws.idata, diagnostics=diagnose(draws.idata, names), notes=draws.notes
+        )
+
+    done = retry(run, design, settings, seed, max_retries=max_retries)
     return HealedDraws(
-        idata=draws.idata,
-        settings=current,
-        seed=current_seed,
-        diagnostics=diag,
-        notes=tuple(notes),
+        idata=done.result,
+        settings=done.settings,
+        seed=done.seed,
+        diagnostics=done.diagnostics,
+        notes=done.notes,
     )
