@@ -16,8 +16,28 @@ from dataclasses import dataclass, fields
 from plw_stats.errors import ModelSpecError
 
 
+class PositiveScales:
+    """Base of a dataclass of prior settings that must all be positive numbers.
+
+    Shared by :class:`BetaPriors` and the surface's
+    :class:`~plw_stats.surface.priors.SurfacePriors`.
+    """
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ModelSpecError(
+                    f"prior setting {item.name} must be a positive number, got {value!r}"
+                )
+
+    def to_dict(self) -> dict[str, float]:
+        """Plain-dict form (the ``priors`` object saved with fits, studies and JSON)."""
+        return {item.name: float(getattr(self, item.name)) for item in fields(self)}
+
+
 @dataclass(frozen=True)
-class BetaPriors:
+class BetaPriors(PositiveScales):
     """Prior scales of :class:`~plw_stats.glmm.model.BetaMixedModel`.
 
     Attributes
@@ -61,14 +81,6 @@ class BetaPriors:
     kappa_shape: float = 2.0
     kappa_rate: float = 0.1
 
-    def __post_init__(self) -> None:
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if not isinstance(value, int | float) or not value > 0:
-                raise ModelSpecError(
-                    f"prior setting {item.name} must be a positive number, got {value!r}"
-                )
-
     @classmethod
     def legacy(cls) -> BetaPriors:
         """Return the defaults of plw-stats before the prior predictive check (0.1.0).
@@ -77,10 +89,6 @@ class BetaPriors:
         Gamma(2, 4) model sd, Gamma(2, 0.1) kappa.
         """
         return cls(intercept_sd=2.5, coef_sd=5.0, model_sd_shape=2.0, model_sd_rate=4.0)
-
-    def to_dict(self) -> dict[str, float]:
-        """Plain-dict form (the ``priors`` object saved with fits and studies)."""
-        return {item.name: float(getattr(self, item.name)) for item in fields(self)}
 
 
 #: Named prior sets: the current defaults and the earlier ones.

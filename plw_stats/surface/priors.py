@@ -6,18 +6,18 @@ predictive figure of ``docs/surface.md`` (made from :func:`prior_predictive_fram
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
 from plw_stats.config import PLW_POWER
-from plw_stats.errors import ModelSpecError
+from plw_stats.glmm.priors import PositiveScales
 
 
 @dataclass(frozen=True)
-class SurfacePriors:
+class SurfacePriors(PositiveScales):
     """Prior scales of :class:`~plw_stats.surface.design.SurfaceDesign`.
 
     Attributes
@@ -54,18 +54,6 @@ class SurfacePriors:
     model_sd_rate: float = 4.0
     kappa_shape: float = 2.0
     kappa_rate: float = 0.1
-
-    def __post_init__(self) -> None:
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ModelSpecError(
-                    f"prior setting {item.name} must be a positive number, got {value!r}"
-                )
-
-    def to_dict(self) -> dict[str, float]:
-        """Plain-dict form (saved with fits and written to JSON)."""
-        return {item.name: float(getattr(self, item.name)) for item in fields(self)}
 
 
 def prior_predictive_frame(

@@ -45,6 +45,8 @@ def test_unknown_parameterisation_and_priors():
         BetaMixedModel(small_group(), model_intercept="sideways")
     with pytest.raises(ModelSpecError, match="coef_sd must be a positive number"):
         BetaPriors(coef_sd=-1)
+    with pytest.raises(ModelSpecError, match="kappa_rate must be a positive number, got True"):
+        BetaPriors(kappa_rate=True)  # a flag is not a scale, as for the surface's priors
 
 
 def test_sampler_settings_validate():
