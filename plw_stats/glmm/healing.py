@@ -53,7 +53,11 @@ MAX_RETRIES = 2
 
 @dataclass(frozen=True)
 class HealedDraws:
-    """Draws of the last attempt, with the settings, seed and design that made them."""
+    """Draws of the last attempt, with the settings, seed and design that made them.
+
+    ``design`` is the one-knob design (its slopes may have been made non-centred) or, for a
+    surface, the surface design unchanged.
+    """
 
     idata: xr.DataTree
     settings: SamplerSettings
@@ -164,15 +168,7 @@ def sample_healed(
             kappa=_median(posterior, "kappa"),
         )
 
-    done = retry(run, design, settings, seed, max_retries=max_retries)
-    return HealedDraws(
-        idata=done.result,
-        settings=done.settings,
-        seed=done.seed,
-        diagnostics=done.diagnostics,
-        notes=done.notes,
-        design=done.design,
-    )
+    return retry(run, design, settings, seed, max_retries=max_retries).healed()
 
 
 def _median(draws, name: str) -> float | None:
@@ -215,6 +211,17 @@ class Attempts:
     attempts: int
     retry_seconds: float
     history: tuple[Diagnostics, ...] = ()
+
+    def healed(self) -> HealedDraws:
+        """Return the last attempt as :class:`HealedDraws` (its ``result`` is a DataTree)."""
+        return HealedDraws(
+            idata=self.result,
+            settings=self.settings,
+            seed=self.seed,
+            diagnostics=self.diagnostics,
+            notes=self.notes,
+            design=self.design,
+        )
 
 
 def retry(

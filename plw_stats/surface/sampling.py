@@ -45,11 +45,4 @@ def sample_surface(
             result=draws.idata, diagnostics=diagnose(draws.idata, names), notes=draws.notes
         )
 
-    done = retry(run, design, settings, seed, max_retries=max_retries)
-    return HealedDraws(
-        idata=done.result,
-        settings=done.settings,
-        seed=done.seed,
-        diagnostics=done.diagnostics,
-        notes=done.notes,
-    )
+    return retry(run, design, settings, seed, max_retries=max_retries).healed()
