@@ -48,19 +48,13 @@ def run(args: argparse.Namespace) -> int:
     """Draw every figure first, then write each file atomically and list them."""
     if args.out.exists() and not args.out.is_dir():
         ensure_folder(args.out)  # raises the one-line error before any work
-    from plw_stats.plots.gallery import close_all, figure_set
+    from plw_stats.plots.gallery import close_all
     from plw_stats.plots.style import use_style
+    from plw_stats.report.figures import draw_figures
 
     analysis = analysis_from_args(args)
-    figures = figure_set(
-        analysis.scores,
-        fits=analysis.fits,
-        gam=analysis.gam,
-        rsd=analysis.rsd,
-        weights=analysis.weights,
-        surfaces=analysis.surfaces,
-        power=analysis.fits.power,
-    )
+    # the same set as the report; model-check figures come only with checks, which figures skips
+    figures = list(draw_figures(analysis).values())
     try:
         ensure_folder(args.out)
         with use_style():

@@ -270,7 +270,7 @@ def test_figures_without_saved_fits_samples_with_the_given_settings(
         return [FigureSpec("critical_plw", "", plt.figure())]
 
     monkeypatch.setattr("plw_stats.analysis.fit_sweep", fake_fit_sweep)
-    monkeypatch.setattr("plw_stats.plots.gallery.figure_set", one_figure)
+    monkeypatch.setattr("plw_stats.report.figures.figure_set", one_figure)
     table = tmp_path / "short.csv"
     demo_scores[demo_scores["dataset"] == "AlpacaDataShort"].to_csv(table, index=False)
     out = tmp_path / "fitted"
