@@ -39,6 +39,7 @@ def _refuse(*args, **kwargs):
 def _no_sampling_unless_slow(request, monkeypatch):
     if request.node.get_closest_marker("slow") is None:
         monkeypatch.setattr("nutpie.sample", _refuse)
+        monkeypatch.setattr("plw_stats.glmm.backends.run._sample_callback", _refuse)
         if "pymc" in sys.modules:
             monkeypatch.setattr("pymc.sample", _refuse)
     yield

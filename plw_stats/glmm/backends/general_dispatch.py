@@ -29,7 +29,7 @@ from plw_stats.glmm.backends.general_draws import expand_draws
 from plw_stats.glmm.backends.general_spec import GeneralGlmm, GeneralProblem
 from plw_stats.glmm.backends.native import PYTHON_CALLBACK_NOTE
 from plw_stats.glmm.backends.nutpie_model import NativeUnavailable
-from plw_stats.glmm.backends.run import run_nutpie
+from plw_stats.glmm.backends.run import run_nutpie, sample_theta
 from plw_stats.glmm.backends.settings import SamplerSettings
 
 
@@ -61,10 +61,13 @@ def _sample_native(glmm: GeneralGlmm, settings: SamplerSettings, seed: int, *, p
     except NativeUnavailable:
         compiled = python_callback_model(problem)
         fallback = PYTHON_CALLBACK_NOTE
-    trace = run_nutpie(compiled, settings, seed, progress=progress)
-    theta = trace["posterior"]["theta"].transpose("chain", "draw", ...).to_numpy()
-    idata = trace.copy()
-    idata["posterior"] = xr.DataTree(dataset=expand_draws(problem, theta, seed))
+    trace = sample_theta(compiled, settings, seed, progress=progress)
+    idata = xr.DataTree.from_dict(
+        {
+            "posterior": expand_draws(problem, trace.theta, seed),
+            "sample_stats": trace.sample_stats(),
+        }
+    )
     return idata, fallback
 
 

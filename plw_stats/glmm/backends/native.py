@@ -7,8 +7,8 @@ over as a Python callback instead — the same draws, several times slower; the 
 (a warning and a note on the result).
 
 Simulation studies fit thousands of datasets and read a few scalar parameters of each:
-:func:`sample_native_arrays` returns those draws as plain arrays straight from nutpie's raw trace,
-skipping the DataTree (the same draws as :func:`sample_native` for the same seed).
+:func:`sample_native_arrays` returns those draws as plain arrays, skipping the DataTree (the same
+draws as :func:`sample_native` for the same seed).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from plw_stats.glmm.backends.callbacks import compile_native
 from plw_stats.glmm.backends.kernel import NativeProblem, log_density
 from plw_stats.glmm.backends.nutpie_model import NativeUnavailable
 from plw_stats.glmm.backends.nutpie_model import python_callback_model as _pyfunc_model
-from plw_stats.glmm.backends.run import run_nutpie
+from plw_stats.glmm.backends.run import sample_theta
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.design import BetaDesign
 
@@ -69,51 +69,27 @@ def sample_native(
     """
     problem = NativeProblem.from_spec(design)
     compiled, fallback = _compile(problem)
-    trace = run_nutpie(compiled, settings, seed, progress=progress)
-    theta = trace["posterior"]["theta"].transpose("chain", "draw", ...).to_numpy()
-    idata = trace.copy()
-    idata["posterior"] = xr.DataTree(dataset=expand_draws(problem, theta, seed))
+    trace = sample_theta(compiled, settings, seed, progress=progress)
+    idata = xr.DataTree.from_dict(
+        {
+            "posterior": expand_draws(problem, trace.theta, seed),
+            "sample_stats": trace.sample_stats(),
+        }
+    )
     return NativeDraws(idata=idata, fallback=fallback)
 
 
 def sample_native_arrays(design: BetaDesign, settings: SamplerSettings, seed: int) -> RawDraws:
     """Sample as :func:`sample_native` does and return only the scalar parameters' draws.
 
-    Reads nutpie's raw trace (no DataTree, no ArviZ conversion); if its layout is not the
-    expected one, falls back to the DataTree and reads the same arrays from it.
+    No DataTree is built: the same draws as :func:`sample_native` for the same seed.
     """
     problem = NativeProblem.from_spec(design)
     compiled, fallback = _compile(problem)
-    trace = run_nutpie(compiled, settings, seed, progress=False, return_raw_trace=True)
-    try:
-        theta, divergences = raw_theta(trace, settings.chains)
-    except (AttributeError, KeyError, TypeError, ValueError):
-        full = sample_native(design, settings, seed, progress=False)
-        posterior = full.idata["posterior"]
-        names = design.parameter_names()
-        draws = {n: posterior[n].transpose("chain", "draw").to_numpy() for n in names}
-        divergences = int(full.idata["sample_stats"]["diverging"].sum())
-        return RawDraws(draws=draws, divergences=divergences, fallback=full.fallback)
-    named = draw_arrays(problem, theta, seed)
+    trace = sample_theta(compiled, settings, seed, progress=False)
+    named = draw_arrays(problem, trace.theta, seed)
     draws = {name: named[name][1] for name in design.parameter_names()}
-    return RawDraws(draws=draws, divergences=divergences, fallback=fallback)
-
-
-def raw_theta(trace, chains: int) -> tuple[np.ndarray, int]:
-    """Post-warm-up draws (chain, draw, k) and the divergence count from nutpie's raw trace."""
-    import pyarrow as pa
-
-    draw_batches, stat_batches = trace.get_arrow_trace()
-    if len(draw_batches) != chains or len(stat_batches) != chains:
-        raise ValueError(f"raw trace has {len(draw_batches)} chains, expected {chains}")
-    thetas, divergences = [], 0
-    for draws, stats in zip(draw_batches, stat_batches, strict=True):
-        draws, stats = pa.record_batch(draws), pa.record_batch(stats)
-        kept = ~stats.column("tuning").to_numpy(zero_copy_only=False)
-        theta = draws.column("theta").flatten().to_numpy().reshape(draws.num_rows, -1)
-        thetas.append(theta[kept])
-        divergences += int(stats.column("diverging").to_numpy(zero_copy_only=False)[kept].sum())
-    return np.stack(thetas), divergences
+    return RawDraws(draws=draws, divergences=trace.divergences, fallback=fallback)
 
 
 def _compile(problem: NativeProblem):

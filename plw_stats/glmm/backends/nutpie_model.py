@@ -5,19 +5,23 @@ threads; a Python callback (``nutpie.compiled_pyfunc``) instead takes the GIL on
 which serialises the chains and costs about three quarters of the sampling time here.  The
 kernels (:mod:`.callbacks` for the one-knob GLMM, :mod:`.general_callbacks` for the general one)
 are therefore compiled into numba ``cfunc`` callbacks that read all their data from one packed
-float64 array; :func:`callback_model` hands such a callback to nutpie, and
-:func:`python_callback_model` is the slower fallback.
+float64 array; :func:`callback_model` wraps such a callback as a :class:`CallbackModel`, which
+:func:`.run.sample_theta` samples, and :func:`python_callback_model` is the slower fallback.
 
-It uses nutpie's internal ``_lib`` classes (stable within the pinned nutpie 0.16.x);
-:func:`callback_model` raises :class:`NativeUnavailable` if they are missing, and the caller
-falls back to the Python callback.
+It uses nutpie's compiled core ``nutpie._lib`` (stable within the pinned nutpie 0.16.x), loaded
+by :func:`nutpie_lib` without nutpie's Python layer; :func:`callback_model` raises
+:class:`NativeUnavailable` if its classes are missing, and the caller falls back to the Python
+callback.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -58,7 +62,7 @@ def callback_model(
     pack: np.ndarray,
     n_dim: int,
     initial_point: Callable[[int], np.ndarray] | None,
-):
+) -> CallbackModel:
     """Return a nutpie model whose log density is the C callback at ``logp_address``.
 
     Parameters
@@ -77,71 +81,96 @@ def callback_model(
     NativeUnavailable
         If nutpie's internal classes are not the expected ones.
     """
-    return _model_class()(
-        dims={"theta": ("parameter",)},
-        logp_address=logp_address,
-        pack=pack,
-        size=n_dim,
-        initial_point=initial_point,
+    lib = nutpie_lib()
+    missing = [name for name in REQUIRED if not hasattr(lib, name)]
+    if missing or not hasattr(lib.PySampler, "from_pymc"):
+        raise NativeUnavailable(
+            f"nutpie's core lacks {', '.join(missing) or 'PySampler.from_pymc'}"
+        )
+    return CallbackModel(
+        logp_address=logp_address, pack=pack, size=n_dim, initial_point=initial_point
     )
 
 
+#: The classes of nutpie's compiled core that :class:`CallbackModel` and the sampler use.
+REQUIRED = ("LogpFunc", "ExpandFunc", "PyMcModel", "PyVariable", "PySampler", "PyNutsSettings")
+
+
 @cache
-def _model_class():
-    """Nutpie's ``CompiledModel`` for a C callback (built once: importing nutpie is slow)."""
-    from nutpie.sample import CompiledModel
+def nutpie_lib():
+    """Nutpie's compiled core (``nutpie._lib``), without importing nutpie's Python layer.
 
+    ``import nutpie`` imports ArviZ, arviz-plots and matplotlib (about a second) to convert
+    traces this package reads itself; the extension module needs none of them.  If nutpie is
+    already imported, its own module object is returned.  The module is registered under its
+    own name, so a later ``import nutpie`` uses this one.
+
+    Raises
+    ------
+    NativeUnavailable
+        If nutpie is not installed or its core cannot be loaded.
+    """
+    if "nutpie._lib" in sys.modules:
+        return sys.modules["nutpie._lib"]
     try:
-        from nutpie import _lib
+        spec = importlib.util.find_spec("nutpie")
+        folder = Path(spec.submodule_search_locations[0])
+        path = next(p for p in sorted(folder.glob("_lib*")) if p.suffix in (".so", ".pyd"))
+        lib_spec = importlib.util.spec_from_file_location("nutpie._lib", path)
+        module = importlib.util.module_from_spec(lib_spec)
+        sys.modules["nutpie._lib"] = module
+        lib_spec.loader.exec_module(module)
+    except (ImportError, AttributeError, StopIteration, TypeError, OSError) as err:
+        sys.modules.pop("nutpie._lib", None)
+        raise NativeUnavailable(f"cannot load nutpie's core: {err}") from err
+    return module
 
-        required = (_lib.LogpFunc, _lib.ExpandFunc, _lib.PyMcModel, _lib.PySampler.from_pymc)
-    except (ImportError, AttributeError) as err:
-        raise NativeUnavailable(str(err)) from err
-    del required
 
-    @dataclass(frozen=True)
-    class CallbackModel(CompiledModel):
-        logp_address: int = 0
-        pack: np.ndarray = field(default_factory=lambda: np.empty(0))
-        size: int = 0
-        initial_point: Callable[[int], np.ndarray] | None = None
+@dataclass(frozen=True)
+class CallbackModel:
+    """A model nutpie samples through a C log-density callback reading one float64 ``pack``."""
 
-        @property
-        def n_dim(self) -> int:
-            return self.size
+    logp_address: int
+    pack: np.ndarray
+    size: int
+    initial_point: Callable[[int], np.ndarray] | None = None
+    dims: dict = field(default_factory=lambda: {"theta": ("parameter",)})
 
-        @property
-        def shapes(self) -> dict[str, tuple[int, ...]]:
-            return {"theta": (self.size,)}
+    @property
+    def n_dim(self) -> int:
+        """Number of unconstrained parameters."""
+        return self.size
 
-        @property
-        def coords(self) -> dict[str, list[str]]:
-            return {"parameter": [str(i) for i in range(self.size)]}
+    @property
+    def coords(self) -> dict[str, list[str]]:
+        """Labels of the one parameter dimension."""
+        return {"parameter": [str(i) for i in range(self.size)]}
 
-        def _make_sampler(self, settings, init_mean, cores, progress_type, *rest):
-            model = self._make_model(init_mean)
-            return _lib.PySampler.from_pymc(settings, cores, model, progress_type, *rest)
+    def _make_sampler(self, settings, init_mean, cores, progress_type, *rest):
+        """Start nutpie's sampler as ``nutpie.sample`` asks a compiled model to (notebooks)."""
+        lib = nutpie_lib()
+        return lib.PySampler.from_pymc(settings, cores, self.make_model(), progress_type, *rest)
 
-        def _make_model(self, init_mean):
-            address = self.pack.ctypes.data
-            logp = _lib.LogpFunc(self.logp_address, address, self)
-            expand = _lib.ExpandFunc(self.size, self.size, _expand_callback.address, address, self)
-            sizes = {"parameter": self.size}
-            variables = _lib.PyVariable.new_variables(
-                ["theta"], ["float64"], [(self.size,)], sizes, self.dims
-            )
-            return _lib.PyMcModel(
-                logp,
-                expand,
-                variables,
-                self.size,
-                sizes,
-                self.coords,
-                self.initial_point,
-                _no_transform_adapter,
-            )
-
-    return CallbackModel
+    def make_model(self):
+        """Build nutpie's model object (it keeps ``self`` alive while it samples)."""
+        lib = nutpie_lib()
+        address = self.pack.ctypes.data
+        logp = lib.LogpFunc(self.logp_address, address, self)
+        expand = lib.ExpandFunc(self.size, self.size, _expand_callback.address, address, self)
+        sizes = {"parameter": self.size}
+        variables = lib.PyVariable.new_variables(
+            ["theta"], ["float64"], [(self.size,)], sizes, self.dims
+        )
+        return lib.PyMcModel(
+            logp,
+            expand,
+            variables,
+            self.size,
+            sizes,
+            self.coords,
+            self.initial_point,
+            _no_transform_adapter,
+        )
 
 
 def _no_transform_adapter(*args, **kwargs):

@@ -1,10 +1,16 @@
-"""The studies' fast path of the native backend: draws read from nutpie's raw trace."""
+"""The native backend's draws: read from nutpie's raw trace, sampled without its Python layer."""
+
+import subprocess
+import sys
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from plw_stats.glmm.backends.native import raw_theta, sample_native, sample_native_arrays
+from plw_stats.glmm.backends.callbacks import compile_native
+from plw_stats.glmm.backends.kernel import NativeProblem
+from plw_stats.glmm.backends.native import sample_native, sample_native_arrays
+from plw_stats.glmm.backends.run import read_raw_trace, run_nutpie, sample_theta
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.model import BetaMixedModel
 
@@ -35,13 +41,15 @@ class RawTrace:
 
 
 def test_raw_trace_keeps_the_draws_after_warm_up():
-    theta, divergences = raw_theta(RawTrace(), chains=2)
-    assert theta.shape == (2, 4, 2)
-    np.testing.assert_array_equal(theta[0, 0], [6.0, 7.0])
-    np.testing.assert_array_equal(theta[1, -1], [112.0, 113.0])
-    assert divergences == 2
+    trace = read_raw_trace(RawTrace(), chains=2)
+    assert trace.theta.shape == (2, 4, 2)
+    np.testing.assert_array_equal(trace.theta[0, 0], [6.0, 7.0])
+    np.testing.assert_array_equal(trace.theta[1, -1], [112.0, 113.0])
+    assert trace.divergences == 2
+    assert set(trace.stats) == {"diverging"}
+    assert trace.sample_stats()["diverging"].dims == ("chain", "draw")
     with pytest.raises(ValueError, match="raw trace has 2 chains, expected 4"):
-        raw_theta(RawTrace(), chains=4)
+        read_raw_trace(RawTrace(), chains=4)
 
 
 @pytest.mark.slow
@@ -53,3 +61,27 @@ def test_fast_path_gives_the_datatree_draws(demo_scores):
     for name in spec.parameter_names():
         np.testing.assert_array_equal(fast.draws[name], full.idata["posterior"][name].to_numpy())
     assert fast.divergences == int(full.idata["sample_stats"]["diverging"].sum())
+
+
+def test_nutpie_core_loads_without_its_python_layer():
+    code = (
+        "import sys\n"
+        "from plw_stats.glmm.backends.nutpie_model import nutpie_lib\n"
+        "lib = nutpie_lib()\n"
+        "assert not {'nutpie', 'arviz', 'matplotlib'} & set(sys.modules), sorted(sys.modules)\n"
+        "import nutpie\n"
+        "assert nutpie._lib is lib\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+@pytest.mark.slow
+def test_direct_sampler_gives_nutpie_sample_draws(demo_scores):
+    spec = BetaMixedModel.from_table(demo_scores, "AlpacaDataShort")
+    model = compile_native(NativeProblem.from_spec(spec))
+    settings = SamplerSettings(chains=2, draws=50, tune=50, cores=1)
+    direct = sample_theta(model, settings, 3, progress=False)
+    raw = run_nutpie(model, settings, 3, progress=False, return_raw_trace=True)
+    through_nutpie = read_raw_trace(raw, chains=2)
+    np.testing.assert_array_equal(direct.theta, through_nutpie.theta)
+    np.testing.assert_array_equal(direct.stats["energy"], through_nutpie.stats["energy"])
