@@ -20,7 +20,8 @@ import numpy as np
 
 from plw_stats.glmm.backends.general_spec import CELL_ARRAYS, GeneralProblem
 from plw_stats.glmm.backends.general_terms import term_effects, term_gradient, term_prior
-from plw_stats.glmm.backends.kernel import _digamma, _levels_block
+from plw_stats.glmm.backends.kernel import _levels_block
+from plw_stats.glmm.backends.special import beta_lgamma_digamma, lgamma_digamma
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -44,28 +45,6 @@ def _priors(theta, precision, consts, layout, grad):
         c = 6 + 3 * k
         lp += term_prior(theta, layout, k, consts[c], consts[c + 1], consts[c + 2], consts[5], grad)
     return lp
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _lgamma_digamma(x):
-    """``lgamma(x)`` and ``digamma(x)`` for x > 0 sharing one logarithm (Stirling series).
-
-    Shifted up to x ≥ 7 by the recurrences; absolute error below 1e-10 for the arguments of a
-    beta likelihood (tested against SciPy).
-    """
-    product = 1.0
-    dg = 0.0
-    while x < 7.0:
-        product *= x
-        dg -= 1.0 / x
-        x += 1.0
-    lx = math.log(x)
-    r = 1.0 / x
-    r2 = r * r
-    series = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 / 1680)))
-    lg = (x - 0.5) * lx - x + 0.9189385332046728 + series - math.log(product)
-    dg += lx - 0.5 * r - r2 * (1 / 12 - r2 * (1 / 120 - r2 * (1 / 252 - r2 * (1 / 240 - r2 / 132))))
-    return lg, dg
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -96,8 +75,9 @@ def general_log_density(
     last = theta.size - 1
     kappa = math.exp(theta[last])
     n_obs = count.sum()
-    lp += consts[3] * theta[last] - consts[4] * kappa + n_obs * math.lgamma(kappa)
-    dkappa = n_obs * _digamma(kappa)
+    lgamma_kappa, digamma_kappa = lgamma_digamma(kappa)
+    lp += consts[3] * theta[last] - consts[4] * kappa + n_obs * lgamma_kappa
+    dkappa = n_obs * digamma_kappa
     effects = term_effects(theta, layout)
     g_effects = np.zeros(effects.size)
     for i in range(count.size):
@@ -110,9 +90,8 @@ def general_log_density(
         mu = 1.0 / (1.0 + math.exp(-eta)) if eta >= 0 else math.exp(eta) / (1.0 + math.exp(eta))
         alpha = mu * kappa
         beta = (1.0 - mu) * kappa
-        lg_a, psi_a = _lgamma_digamma(alpha)
-        lg_b, psi_b = _lgamma_digamma(beta)
-        lp += -count[i] * (lg_a + lg_b)
+        lgamma_ab, psi_a, psi_b = beta_lgamma_digamma(alpha, beta)
+        lp += -count[i] * lgamma_ab
         lp += (alpha - 1.0) * sum_log_y[i] + (beta - 1.0) * sum_log_1my[i]
         d_mu = kappa * (count[i] * (psi_b - psi_a) + sum_log_y[i] - sum_log_1my[i])
         d_eta = d_mu * mu * (1.0 - mu)

@@ -24,22 +24,12 @@ import pandas as pd
 import xarray as xr
 from scipy.special import expit, gammaln
 
+from plw_stats.glmm.backends.special import beta_lgamma_digamma, lgamma_digamma
 from plw_stats.glmm.design import BetaDesign
 from plw_stats.transforms import centred_quadratic
 
 #: Per-cell arrays, in the order :func:`log_density` takes them.
 CELL_ARRAYS = ("x1", "x2", "wp", "count", "sum_log_y", "sum_log_1my", "bench_idx", "model_idx")
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _digamma(x: float) -> float:
-    result = 0.0
-    while x < 6.0:
-        result -= 1.0 / x
-        x += 1.0
-    f = 1.0 / (x * x)
-    series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))))
-    return result + math.log(x) - 0.5 / x - series
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -141,8 +131,9 @@ def log_density(
     log_kappa = theta[theta.size - 1]
     kappa = math.exp(log_kappa)
     lp += consts[12] * log_kappa - consts[13] * kappa
-    lp += n_obs * math.lgamma(kappa)
-    dkappa = n_obs * _digamma(kappa)
+    lgamma_kappa, digamma_kappa = lgamma_digamma(kappa)
+    lp += n_obs * lgamma_kappa
+    dkappa = n_obs * digamma_kappa
     g_b1 = 0.0
     g_b2 = 0.0
     for i in range(x1.size):
@@ -154,10 +145,9 @@ def log_density(
         mu = 1.0 / (1.0 + math.exp(-eta)) if eta >= 0 else math.exp(eta) / (1.0 + math.exp(eta))
         alpha = mu * kappa
         beta = (1.0 - mu) * kappa
-        lp += -count[i] * (math.lgamma(alpha) + math.lgamma(beta))
+        lgamma_ab, psi_a, psi_b = beta_lgamma_digamma(alpha, beta)
+        lp += -count[i] * lgamma_ab
         lp += (alpha - 1.0) * sum_log_y[i] + (beta - 1.0) * sum_log_1my[i]
-        psi_a = _digamma(alpha)
-        psi_b = _digamma(beta)
         d_mu = kappa * (count[i] * (psi_b - psi_a) + sum_log_y[i] - sum_log_1my[i])
         d_eta = d_mu * mu * (1.0 - mu)
         g_b1 += d_eta * x1[i]
