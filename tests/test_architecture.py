@@ -21,7 +21,7 @@ LAYERS = (
         "plw_stats.progress",
         "plw_stats.workers",
     ),
-    ("plw_stats.transforms", "plw_stats.critical"),
+    ("plw_stats.transforms", "plw_stats.critical", "plw_stats.mcmc_stats"),
     ("plw_stats.io", "plw_stats.datasets"),
     ("plw_stats.describe",),
     ("plw_stats.plots",),

@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import xarray as xr
-from arviz_stats.base import array_stats
 from scipy.special import expit
 
+from plw_stats import mcmc_stats
 from plw_stats.glmm.design import BetaDesign
 from plw_stats.transforms import wp_to_plw
 
@@ -62,7 +62,7 @@ def fitted_curve(
 
 
 def _curve_frame(name: str, wp: np.ndarray, mu: np.ndarray, prob: float, power: float):
-    band = array_stats.hdi(mu.T, prob, axis=-1)
+    band = mcmc_stats.hdi(mu.T, prob, axis=-1)
     return pd.DataFrame(
         {
             "curve": name,

@@ -30,8 +30,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import xarray as xr
-from arviz_stats.base import array_stats
 
+from plw_stats import mcmc_stats
 from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.kernel import pointwise_log_likelihood
 from plw_stats.glmm.backends.settings import SamplerSettings
@@ -146,7 +146,7 @@ def relative_efficiency(posterior: xr.Dataset) -> float:
         array = posterior[name]
         rest = [d for d in array.dims if d not in ("chain", "draw")]
         values = array.transpose(*rest, "chain", "draw").to_numpy()
-        ess.append(np.ravel(array_stats.ess(values, method="mean")))
+        ess.append(np.ravel(mcmc_stats.ess(values, method="mean")))
     return float(np.concatenate(ess).mean() / (n_chain * n_draw))
 
 

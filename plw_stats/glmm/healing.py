@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from arviz_stats.base import array_stats
 from scipy.special import polygamma
 
+from plw_stats import mcmc_stats
 from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.dispatch import ReusableSampler, sample_posterior
 from plw_stats.glmm.backends.settings import SamplerSettings
@@ -297,8 +297,6 @@ def sample_arrays_healed(
 
 def diagnose_arrays(draws: dict[str, np.ndarray], divergences: int) -> Diagnostics:
     """R-hat (max) and bulk ESS (min) over (chain, draw) arrays, as :func:`diagnose` computes."""
-    rhat = [
-        float(np.nanmax(array_stats.rhat(d, chain_axis=0, draw_axis=1))) for d in draws.values()
-    ]
-    ess = [float(np.nanmin(array_stats.ess(d, chain_axis=0, draw_axis=1))) for d in draws.values()]
+    rhat = [float(np.nanmax(mcmc_stats.rhat(d, chain_axis=0, draw_axis=1))) for d in draws.values()]
+    ess = [float(np.nanmin(mcmc_stats.ess(d, chain_axis=0, draw_axis=1))) for d in draws.values()]
     return Diagnostics(rhat_max=max(rhat), ess_bulk_min=min(ess), divergences=int(divergences))

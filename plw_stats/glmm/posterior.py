@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import xarray as xr
-from arviz_stats.base import array_stats
 
+from plw_stats import mcmc_stats
 from plw_stats.config import ESS_BULK_MIN, HDI_PROB, PLW_POWER, RHAT_MAX
 from plw_stats.critical import critical_wp, interior_maximum
 from plw_stats.transforms import wp_to_plw
@@ -36,7 +36,7 @@ def summarize(draws, prob: float = HDI_PROB) -> Interval:
     values = np.asarray(draws, dtype=float).ravel()
     if values.size == 0:
         raise ValueError("cannot summarise an empty set of draws")
-    low, high = array_stats.hdi(values, prob)
+    low, high = mcmc_stats.hdi(values, prob)
     return Interval(
         mean=float(values.mean()),
         sd=float(values.std(ddof=1)) if values.size > 1 else 0.0,
@@ -133,8 +133,8 @@ class Diagnostics:
 def diagnose(idata: xr.DataTree, var_names: list[str]) -> Diagnostics:
     """R-hat (max), bulk ESS (min) over ``var_names`` and the number of divergences."""
     posterior = idata["posterior"].to_dataset()[var_names]
-    rhat = [float(np.nanmax(array_stats.rhat(_chain_draw(posterior[v])))) for v in var_names]
-    ess = [float(np.nanmin(array_stats.ess(_chain_draw(posterior[v])))) for v in var_names]
+    rhat = [float(np.nanmax(mcmc_stats.rhat(_chain_draw(posterior[v])))) for v in var_names]
+    ess = [float(np.nanmin(mcmc_stats.ess(_chain_draw(posterior[v])))) for v in var_names]
     diverging = idata["sample_stats"]["diverging"].to_numpy()
     return Diagnostics(
         rhat_max=max(rhat), ess_bulk_min=min(ess), divergences=int(np.sum(diverging))
@@ -142,6 +142,6 @@ def diagnose(idata: xr.DataTree, var_names: list[str]) -> Diagnostics:
 
 
 def _chain_draw(array: xr.DataArray) -> np.ndarray:
-    """Array with the parameter dims first and (chain, draw) last, as array_stats expects."""
+    """Array with the parameter dims first and (chain, draw) last, as mcmc_stats expects."""
     extra = [d for d in array.dims if d not in ("chain", "draw")]
     return array.transpose(*extra, "chain", "draw").to_numpy()

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from arviz_stats.base import array_stats
 
+from plw_stats import mcmc_stats
 from plw_stats.config import HDI_PROB
 from plw_stats.glmm import display, record
 from plw_stats.glmm.backends.settings import SamplerSettings
@@ -156,8 +156,8 @@ class BetaFitResult:
             values = posterior[var].transpose("chain", "draw").to_numpy()
             rows[var] = {
                 **summarize(values, self.hdi_prob).to_dict(),
-                "ess_bulk": float(array_stats.ess(values)),
-                "r_hat": float(array_stats.rhat(values)),
+                "ess_bulk": float(mcmc_stats.ess(values)),
+                "r_hat": float(mcmc_stats.rhat(values)),
             }
         for label, interval in (
             ("critical_wp", self.critical.wp),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from arviz_stats.base import array_stats
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from plw_stats import mcmc_stats
 from plw_stats.errors import ModelSpecError
 from plw_stats.plots.style import color_map, format_plw, new_axes, new_grid
 
@@ -84,7 +84,7 @@ def plot_critical_posterior(
     note = f"P(interior max) = {share:.2f}"
     if values.size >= MIN_DRAWS:
         _draw_density(ax, values, prob, color, bins)
-        low, high = array_stats.hdi(values, prob)
+        low, high = mcmc_stats.hdi(values, prob)
         note += f"\n{prob:.0%} HDI [{format_plw(low)}, {format_plw(high)}]"
     else:
         note += "\ntoo few interior draws to draw"
@@ -93,6 +93,8 @@ def plot_critical_posterior(
 
 
 def _draw_density(ax: Axes, values: np.ndarray, prob: float, color: str, bins: int) -> None:
+    from arviz_stats.base import array_stats  # here, not at module level: it imports scipy.stats
+
     ax.hist(
         values,
         bins=np.linspace(0.0, 1.0, bins + 1),
@@ -105,7 +107,7 @@ def _draw_density(ax: Axes, values: np.ndarray, prob: float, color: str, bins: i
     )
     grid, pdf, _ = array_stats.kde(values, bound_correction=True)
     ax.plot(grid, pdf, color=color, linewidth=1.3, label="density")
-    low, high = array_stats.hdi(values, prob)
+    low, high = mcmc_stats.hdi(values, prob)
     ax.plot(
         [low, high],
         [0.0, 0.0],
