@@ -28,7 +28,7 @@ def test_importing_the_package_loads_no_statistics_stack():
 def test_sampler_options_as_keywords_and_numpy_integers():
     settings = plw.SamplerSettings.from_options(draws=np.int64(500), chains=np.int32(2))
     assert settings.draws == 500 and isinstance(settings.draws, int)
-    assert settings.chains == 2 and settings.tune == 1000
+    assert settings.chains == 2 and settings.tune == 500
     base = plw.SamplerSettings(tune=300)
     assert plw.SamplerSettings.from_options(base, draws=10).tune == 300
     with pytest.raises(ModelSpecError, match="unknown sampler option 'drawz'; the options are"):

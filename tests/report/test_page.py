@@ -188,7 +188,7 @@ def test_every_section_shows_its_content(parsed):
         assert re.search(rf"\b{re.escape(name)} \d", reproduce), name
     assert re.search(r"score table \(as read, canonical CSV\): [0-9a-f]{64}", reproduce)
     # the synthetic sweep recorded no run seed: the command leaves it out and says so
-    assert "plw-stats fit --chains 2 --draws 200 --tune 1000" in reproduce
+    assert "plw-stats fit --chains 2 --draws 200 --tune 500" in reproduce
     assert "the run seed was not recorded" in reproduce
 
 
