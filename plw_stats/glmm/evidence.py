@@ -26,6 +26,7 @@ that test was over-confident when slopes vary between benchmarks and is gone.)
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -181,6 +182,25 @@ def sample_null(
     return null_spec, draws
 
 
+def start_null(
+    spec: BetaDesign, settings: SamplerSettings, random_seed: int, *, retries: int = MAX_RETRIES
+) -> Future:
+    """Start :func:`sample_null` (with :func:`null_settings`) in a background thread.
+
+    nutpie samples in its own threads and releases the GIL while it waits, so the null model
+    can sample while this thread summarises the quadratic fit, fits the ML model and computes the
+    quadratic model's LOO: a 2-core machine otherwise leaves one core idle during that work.
+    Pass the returned future to :func:`compute_evidence`; its draws are those of
+    :func:`sample_null` with the same arguments.
+    """
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plw-stats-null")
+    future = executor.submit(
+        sample_null, spec, null_settings(settings), random_seed, retries=retries
+    )
+    executor.shutdown(wait=False)
+    return future
+
+
 def compute_evidence(
     spec: BetaDesign,
     idata: xr.DataTree,
@@ -189,6 +209,7 @@ def compute_evidence(
     *,
     lrt: LikelihoodRatio | None = None,
     retries: int = MAX_RETRIES,
+    null: Future | None = None,
 ) -> Evidence:
     """Evidence for the wp terms of a fitted quadratic model.
 
@@ -206,6 +227,9 @@ def compute_evidence(
         The ML likelihood-ratio test of the wp terms, when already computed (else it is).
     retries : int
         Retries of the null model's fit (see :mod:`plw_stats.glmm.healing`).
+    null : concurrent.futures.Future, optional
+        The null model's fit already started by :func:`start_null` with the same arguments
+        (else it is sampled here).
 
     Returns
     -------
@@ -214,8 +238,13 @@ def compute_evidence(
     """
     if not spec.quadratic:
         raise ModelSpecError("compute_evidence needs the fit of the quadratic model")
-    null_spec, null_draws = sample_null(spec, null_settings(settings), random_seed, retries=retries)
     quadratic = pointwise_loo(spec, idata)
+    if null is None:
+        null_spec, null_draws = sample_null(
+            spec, null_settings(settings), random_seed, retries=retries
+        )
+    else:
+        null_spec, null_draws = null.result()
     null = pointwise_loo(null_spec, null_draws.idata)
     diff, se, bad = loo_difference(quadratic, null)
     lrt = lrt if lrt is not None else fit_ml_design(spec).lrt

@@ -8,6 +8,7 @@ draws columns and JSON keys: ``intercept`` (at wp = 0), ``wp`` (b1), ``wp2`` (b2
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -199,11 +200,16 @@ class BetaFitResult:
         return replace(self, ml=fit_ml_design(self.spec))
 
     def with_evidence(
-        self, settings: SamplerSettings | None = None, *, retries: int = MAX_RETRIES
+        self,
+        settings: SamplerSettings | None = None,
+        *,
+        retries: int = MAX_RETRIES,
+        null: Future | None = None,
     ) -> BetaFitResult:
         """Return a copy with the evidence for the wp terms (see :mod:`plw_stats.glmm.evidence`).
 
-        The likelihood-ratio test comes from :attr:`ml` (fitted here if absent).
+        The likelihood-ratio test comes from :attr:`ml` (fitted here if absent); ``null`` is
+        the null model's fit if already started (:func:`~plw_stats.glmm.evidence.start_null`).
         """
         fit = self if self.ml is not None else self.with_ml()
         evidence = compute_evidence(
@@ -213,6 +219,7 @@ class BetaFitResult:
             fit.random_seed,
             lrt=fit.ml.lrt,
             retries=retries,
+            null=null,
         )
         return replace(fit, evidence=evidence)
 

@@ -20,6 +20,7 @@ from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.errors import DataSchemaError
 from plw_stats.glmm import display
 from plw_stats.glmm.backends.settings import SamplerSettings
+from plw_stats.glmm.evidence import start_null
 from plw_stats.glmm.healing import MAX_RETRIES
 from plw_stats.glmm.model import BetaMixedModel, check_prob, check_seed
 from plw_stats.glmm.priors import BetaPriors
@@ -224,8 +225,15 @@ def fit_specs(
             hdi_prob=hdi_prob,
             progress=progress,
             retries=retries,
-        ).with_ml()
-        groups[spec.name] = result.with_evidence(retries=retries) if evidence else result
+        )
+        # the null model samples while the ML fit and the quadratic model's LOO run
+        null = (
+            start_null(result.spec, result.settings, result.random_seed, retries=retries)
+            if evidence
+            else None
+        )
+        result = result.with_ml()
+        groups[spec.name] = result.with_evidence(retries=retries, null=null) if evidence else result
         if on_fit is not None:
             on_fit(groups[spec.name])
     return SweepResult(

@@ -6,7 +6,7 @@ import pytest
 from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.dispatch import ReusableSampler
 from plw_stats.glmm.backends.settings import SamplerSettings
-from plw_stats.glmm.evidence import Evidence, loo_difference, pointwise_loo
+from plw_stats.glmm.evidence import Evidence, loo_difference, pointwise_loo, start_null
 from plw_stats.glmm.ml import fit_ml_design
 from plw_stats.glmm.model import BetaMixedModel
 from plw_stats.glmm.sweep import fit_sweep
@@ -152,3 +152,13 @@ def test_pointwise_loo_equals_arviz_loo(demo_scores):
     elpd_i, pareto_k = pointwise_loo(fit.spec, fit.idata)
     np.testing.assert_allclose(elpd_i, np.asarray(expected.elpd_i), rtol=1e-10)
     np.testing.assert_allclose(pareto_k, np.asarray(expected.pareto_k), rtol=1e-10)
+
+
+@pytest.mark.slow
+def test_null_model_started_in_the_background_gives_the_same_evidence(demo_scores):
+    spec = BetaMixedModel.from_table(demo_scores, "AlpacaDataShort")
+    settings = SamplerSettings(chains=2, draws=200, tune=200)
+    fit = spec.fit(settings, random_seed=3).with_ml()
+    null = start_null(fit.spec, fit.settings, fit.random_seed)
+    background = fit.with_evidence(null=null).evidence
+    assert background == fit.with_evidence().evidence
