@@ -16,6 +16,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,12 +70,18 @@ def bambi_fit() -> float:
 
 
 def importtime(top: int = 12) -> list[tuple[float, str]]:
-    code = "import plw_stats.cli.fit, plw_stats.glmm.sweep, nutpie"
-    out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True
-    )
+    """Top-level packages the default fit command imports, by cumulative import time."""
+    with tempfile.TemporaryDirectory() as out_dir:
+        fit = ["fit", "--dataset", DATASET, "--quiet", "--out", out_dir]
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "plw_stats.cli.main", *fit],
+            capture_output=True,
+            text=True,
+        )
     rows = []
-    for line in out.stderr.splitlines()[1:]:
+    for line in out.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
         _, cumulative, name = (part.strip() for part in line.split("|"))
         if name.count(".") == 0 and not name.startswith("_"):
             rows.append((int(cumulative) / 1e6, name))

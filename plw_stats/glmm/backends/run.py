@@ -153,7 +153,10 @@ def read_raw_trace(trace, chains: int) -> ThetaTrace:
 
 
 def _scalar_columns(stats, kept: np.ndarray) -> dict[str, np.ndarray]:
-    """Return the statistics with one number per draw (nutpie also stores vectors)."""
+    """Return the statistics with one number per draw (nutpie also stores vectors).
+
+    Statistics that are NaN for every kept draw are left out.
+    """
     import pyarrow as pa
 
     out = {}
@@ -161,5 +164,8 @@ def _scalar_columns(stats, kept: np.ndarray) -> dict[str, np.ndarray]:
         scalar = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
         if name in ("tuning", "chain", "draw") or not (scalar or pa.types.is_boolean(column.type)):
             continue
-        out[name] = column.to_numpy(zero_copy_only=False)[kept]
+        values = column.to_numpy(zero_copy_only=False)[kept]
+        if values.dtype.kind == "f" and np.isnan(values).all():
+            continue  # a statistic of a feature not in use (e.g. normalising-flow updates)
+        out[name] = values
     return out
