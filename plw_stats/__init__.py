@@ -8,6 +8,7 @@ The notebook API in one import::
     fit = plw.fit(scores, dataset="AlpacaDataShort", draws=1000, seed=1)
     fit.plot(); fit.save("fits/"); plw.load_fit("fits/")
     sweep = plw.fit(scores, seed=1)                  # every dataset
+    plw.load_surface("surfaces/")                    # two-knob fits saved by `surface --out`
 
 Names are loaded on first use, so ``import plw_stats`` stays fast.
 """
@@ -46,6 +47,7 @@ _API: dict[str, str] = {
     "simulate_sweep": "plw_stats.simulation.sweeps",
     "simulate_surface_sweep": "plw_stats.simulation.surface_sweeps",
     "fit_surface": "plw_stats.surface.sweep",
+    "load_surface": "plw_stats.surface.store",
     "SurfaceModel": "plw_stats.surface.model",
     "SurfacePriors": "plw_stats.surface.priors",
     "SurfaceFitResult": "plw_stats.surface.result",

@@ -193,9 +193,14 @@ def _record_of(file: Path, tree: xr.DataTree | None = None) -> dict:
             "carry their settings: refit with `plw-stats fit DATA --out DIR`"
         )
     try:
-        return record.decode(tree.attrs[record.RECORD_ATTR], source=str(file))
+        rec = record.decode(tree.attrs[record.RECORD_ATTR], source=str(file))
     except ValueError as err:
         raise DataSchemaError(str(err)) from err
+    if rec.get("kind") == "surface":  # plw_stats.surface reads these; glmm must not import it
+        raise DataSchemaError(
+            f"{file} is a two-knob surface fit; load it with plw.load_surface('{file}')"
+        )
+    return rec
 
 
 def _open(file: Path) -> xr.DataTree:

@@ -85,6 +85,14 @@ class SurfaceEvidence:
         """Every field, for saving with the fit."""
         return asdict(self) | {"flat": self.flat}
 
+    @classmethod
+    def from_record(cls, values: dict) -> SurfaceEvidence:
+        """Rebuild from :meth:`to_record`; ``flat`` is derived, so recomputed, not read."""
+        fields = {k: v for k, v in values.items() if k != "flat"}
+        for name in ("elpd_diff", "elpd_diff_se", "ml_p_value"):  # JSON null back to NaN
+            fields[name] = np.nan if fields[name] is None else float(fields[name])
+        return cls(**fields | {"null_notes": tuple(fields.get("null_notes", ()))})
+
 
 def pointwise_loo(design: SurfaceDesign, idata: xr.DataTree) -> tuple[np.ndarray, np.ndarray]:
     """PSIS-LOO pointwise ELPD and Pareto k of a sampled surface (or null) model.

@@ -78,6 +78,27 @@ class SurfaceMLFit:
             "problems": list(self.problems),
         }
 
+    def to_record(self) -> dict:
+        """Every field, for saving with the fit (:meth:`from_record` reads it back)."""
+        extra = {"sds": dict(self.sds), "kappa": self.kappa, "loglik": self.loglik}
+        return self.to_dict() | extra | {"null_loglik": self.null_loglik}
+
+    @classmethod
+    def from_record(cls, values: dict) -> SurfaceMLFit:
+        """Rebuild a fit from :meth:`to_record` (a saved surface fit's record)."""
+        return cls(
+            coefficients={k: Coefficient(**v) for k, v in values["coefficients"].items()},
+            sds={k: float(v) for k, v in values["sds"].items()},
+            kappa=float(values["kappa"]),
+            loglik=float(values["loglik"]),
+            null_loglik=float(values["null_loglik"]),
+            lrt=LikelihoodRatio(**values["lrt"]),
+            argmax_plw=float(values["argmax"]["plw"]),
+            argmax_clw=float(values["argmax"]["clw"]),
+            converged=bool(values["converged"]),
+            problems=tuple(values["problems"]),
+        )
+
 
 def problems_of(design: SurfaceDesign) -> tuple[BetaGLMMProblem, BetaGLMMProblem, list[str]]:
     """Laplace problems of the surface and of the null model, and the sd names in order."""

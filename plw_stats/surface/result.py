@@ -238,12 +238,17 @@ class SurfaceFitResult:
             "hdi_prob": self.hdi_prob,
             "baseline": [self.baseline.plw, self.baseline.clw],
             "notes": list(self.notes),
+            "base_rows": int(self.design.base_rows),
             "evidence": self.evidence.to_record() if self.evidence is not None else None,
+            "ml": self.ml.to_record() if self.ml is not None else None,
             "data_checksum": data_checksum(self.design.data),
         }
 
     def save(self, folder: str | Path) -> Path:
-        """Write this fit to ``folder/<dataset>.nc`` (posterior, sample stats, rows, record)."""
+        """Write this fit to ``folder/<dataset>.nc`` (posterior, sample stats, rows, record).
+
+        :func:`plw_stats.load_surface` reads it back with nothing else needed.
+        """
         path = ensure_folder(folder) / f"{safe_filename(self.name)}.nc"
         rows = record.data_group(self.design.data)
         rows["clw"] = ("row", self.design.data["clw"].to_numpy(float))
