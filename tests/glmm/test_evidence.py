@@ -6,7 +6,13 @@ import pytest
 from plw_stats.errors import ModelSpecError
 from plw_stats.glmm.backends.dispatch import ReusableSampler
 from plw_stats.glmm.backends.settings import SamplerSettings
-from plw_stats.glmm.evidence import Evidence, loo_difference, pointwise_loo, start_null
+from plw_stats.glmm.evidence import (
+    Evidence,
+    loo_difference,
+    null_settings,
+    pointwise_loo,
+    start_null,
+)
 from plw_stats.glmm.ml import fit_ml_design
 from plw_stats.glmm.model import BetaMixedModel
 from plw_stats.glmm.sweep import fit_sweep
@@ -162,3 +168,11 @@ def test_null_model_started_in_the_background_gives_the_same_evidence(demo_score
     null = start_null(fit.spec, fit.settings, fit.random_seed)
     background = fit.with_evidence(null=null).evidence
     assert background == fit.with_evidence().evidence
+
+
+def test_null_settings_halve_the_work_but_keep_500_draws():
+    half = null_settings(SamplerSettings(draws=1000, tune=500))
+    assert (half.draws, half.tune) == (500, 250)
+    assert null_settings(SamplerSettings(draws=500, tune=500)).draws == 500
+    assert null_settings(SamplerSettings(draws=3000, tune=500)).draws == 1500
+    assert null_settings(SamplerSettings(draws=200, tune=200)).draws == 200
