@@ -31,6 +31,8 @@ from plw_stats.transforms import relative_scores
 
 #: Relative tolerance when comparing a given PLW power with the stored one.
 POWER_RTOL = 1e-9
+#: Groups every saved fit holds, one-knob or surface.
+SAVED_GROUPS = ("posterior", "sample_stats", "fit_data")
 
 
 def load_fit(
@@ -142,21 +144,15 @@ def read_fit(
     hdi_prob: float | None = None,
 ) -> BetaFitResult:
     """Rebuild one fitted result from its file, checking any given values against it."""
-    tree = _read(file)
-    rec = record.decode(tree.attrs[record.RECORD_ATTR], source=str(file))
+    tree = open_saved(file, rewrite="`plw-stats fit --out`")
+    rec = _record_of(file, tree)
     spec = _spec(file, tree, rec)
     _check_power(file, spec, power)
     if scores is not None:
         _check_scores(file, spec, rec, scores)
-    idata = xr.DataTree.from_dict(
-        {
-            "posterior": tree["posterior"].to_dataset(),
-            "sample_stats": tree["sample_stats"].to_dataset(),
-        }
-    )
     result = BetaFitResult.from_idata(
         spec,
-        idata,
+        sampled_tree(tree),
         settings=SamplerSettings(**rec["sampler"]),
         random_seed=int(rec["random_seed"]),
         hdi_prob=float(hdi_prob if hdi_prob is not None else rec["hdi_prob"]),
@@ -176,26 +172,15 @@ def _floats(values: dict) -> dict:
     return {k: (np.nan if v is None else v) for k, v in values.items()}
 
 
-def _read(file: Path) -> xr.DataTree:
-    tree = _open(file)
-    _record_of(file, tree)
-    return tree
-
-
 def _record_of(file: Path, tree: xr.DataTree | None = None) -> dict:
     if tree is None:
-        tree = _open(file)
-    missing = [g for g in ("posterior", "sample_stats", "fit_data") if g not in tree.children]
-    if record.RECORD_ATTR not in tree.attrs or missing:
-        raise DataSchemaError(
-            f"{file}: not a plw-stats saved fit (no fit record or no "
-            f"{', '.join(missing) or 'record'}); files from plw-stats before 0.2 did not "
-            "carry their settings: refit with `plw-stats fit DATA --out DIR`"
-        )
-    try:
-        rec = record.decode(tree.attrs[record.RECORD_ATTR], source=str(file))
-    except ValueError as err:
-        raise DataSchemaError(str(err)) from err
+        tree = open_saved(file, rewrite="`plw-stats fit --out`")
+    rec = saved_record(
+        file,
+        tree,
+        hint="files from plw-stats before 0.2 did not carry their settings: refit with "
+        "`plw-stats fit DATA --out DIR`",
+    )
     if rec.get("kind") == "surface":  # plw_stats.surface reads these; glmm must not import it
         raise DataSchemaError(
             f"{file} is a two-knob surface fit; load it with plw.load_surface('{file}')"
@@ -203,14 +188,43 @@ def _record_of(file: Path, tree: xr.DataTree | None = None) -> dict:
     return rec
 
 
-def _open(file: Path) -> xr.DataTree:
+def open_saved(file: Path, *, rewrite: str) -> xr.DataTree:
+    """Open a saved fit (one-knob or surface); ``rewrite`` names the command that writes one."""
     try:
         return az.from_netcdf(file)
     except (OSError, ValueError) as err:
         raise DataSchemaError(
             f"{file}: cannot be read as a netCDF posterior ({type(err).__name__}); "
-            "rewrite it with `plw-stats fit --out`"
+            f"rewrite it with {rewrite}"
         ) from err
+
+
+def saved_record(file: Path, tree: xr.DataTree, *, hint: str) -> dict:
+    """Return the decoded record of a saved fit, or a one-line error ending with ``hint``.
+
+    Checks only what every saved fit holds (the record and :data:`SAVED_GROUPS`); the callers
+    check the record's kind.
+    """
+    missing = [g for g in SAVED_GROUPS if g not in tree.children]
+    if record.RECORD_ATTR not in tree.attrs or missing:
+        raise DataSchemaError(
+            f"{file}: not a plw-stats saved fit (no fit record or no "
+            f"{', '.join(missing) or 'record'}); {hint}"
+        )
+    try:
+        return record.decode(tree.attrs[record.RECORD_ATTR], source=str(file))
+    except ValueError as err:
+        raise DataSchemaError(str(err)) from err
+
+
+def sampled_tree(tree: xr.DataTree) -> xr.DataTree:
+    """Return the posterior and sample stats of a saved fit as the fit held them."""
+    return xr.DataTree.from_dict(
+        {
+            "posterior": tree["posterior"].to_dataset(),
+            "sample_stats": tree["sample_stats"].to_dataset(),
+        }
+    )
 
 
 def _spec(file: Path, tree: xr.DataTree, rec: dict) -> BetaMixedModel:

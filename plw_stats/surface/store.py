@@ -15,13 +15,13 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import arviz as az
 import xarray as xr
 
 from plw_stats.errors import DataSchemaError
 from plw_stats.glmm import record
 from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.model import check_prob
+from plw_stats.glmm.store import open_saved, sampled_tree, saved_record
 from plw_stats.surface.evidence import SurfaceEvidence
 from plw_stats.surface.ml import SurfaceMLFit
 from plw_stats.surface.model import SurfaceModel
@@ -31,9 +31,9 @@ from plw_stats.surface.sweep import SWEEP_FILE, SurfaceSweep
 
 #: The record's ``kind`` of a saved surface fit (one-knob fits have none).
 KIND = "surface"
-#: Groups a saved surface fit must hold.
-GROUPS = ("posterior", "sample_stats", "fit_data")
 _SAVE_HINT = "save surface fits with `plw-stats surface DATA --out DIR`"
+#: The command that writes a readable surface fit (named when a file cannot be opened).
+REWRITE = "`plw-stats surface --out`"
 
 
 def load_surface(
@@ -121,18 +121,12 @@ def surface_files(folder: Path) -> dict[str, Path]:
 
 def read_surface(file: Path, *, hdi_prob: float | None = None) -> SurfaceFitResult:
     """Rebuild one fitted surface from its file, with nothing but what the file stores."""
-    tree = _open(file)
+    tree = open_saved(file, rewrite=REWRITE)
     rec = _record_of(file, tree)
     design = _design(file, tree, rec)
-    idata = xr.DataTree.from_dict(
-        {
-            "posterior": tree["posterior"].to_dataset(),
-            "sample_stats": tree["sample_stats"].to_dataset(),
-        }
-    )
     result = SurfaceFitResult.from_idata(
         design,
-        idata,
+        sampled_tree(tree),
         settings=SamplerSettings(**rec["sampler"]),
         random_seed=int(rec["random_seed"]),
         hdi_prob=float(hdi_prob if hdi_prob is not None else rec["hdi_prob"]),
@@ -172,33 +166,14 @@ def _design(file: Path, tree: xr.DataTree, rec: dict) -> SurfaceModel:
 
 def _record_of(file: Path, tree: xr.DataTree | None = None) -> dict:
     """Return the record of a saved surface fit, or raise a one-line error naming the file."""
-    tree = _open(file) if tree is None else tree
-    missing = [g for g in GROUPS if g not in tree.children]
-    if record.RECORD_ATTR not in tree.attrs or missing:
-        raise DataSchemaError(
-            f"{file}: not a plw-stats saved fit (no fit record or no "
-            f"{', '.join(missing) or 'record'}); {_SAVE_HINT}"
-        )
-    try:
-        rec = record.decode(tree.attrs[record.RECORD_ATTR], source=str(file))
-    except ValueError as err:
-        raise DataSchemaError(str(err)) from err
+    tree = open_saved(file, rewrite=REWRITE) if tree is None else tree
+    rec = saved_record(file, tree, hint=_SAVE_HINT)
     kind = rec.get("kind")
     if kind is None:
         raise DataSchemaError(f"{file} is a one-knob fit; load it with plw.load_fit('{file}')")
     if kind != KIND:
         raise DataSchemaError(f"{file}: a saved fit of kind {kind!r}, not a surface; {_SAVE_HINT}")
     return rec
-
-
-def _open(file: Path) -> xr.DataTree:
-    try:
-        return az.from_netcdf(file)
-    except (OSError, ValueError) as err:
-        raise DataSchemaError(
-            f"{file}: cannot be read as a netCDF posterior ({type(err).__name__}); "
-            "rewrite it with `plw-stats surface --out`"
-        ) from err
 
 
 def _stored(folder: Path) -> dict:
