@@ -180,17 +180,21 @@ def sample_null(
 ) -> tuple[BetaDesign, HealedDraws]:
     """Sample the null model of ``spec`` (same data, no fixed wp terms) with the same backend.
 
-    It gets the same care as the quadratic fit: retried with remedies while it has trouble.
+    ``settings`` and ``random_seed`` are the quadratic fit's; the null model runs with
+    :func:`null_settings` and :func:`null_seed` of them.  It gets the same care as the quadratic
+    fit: retried with remedies while it has trouble.
     """
     null_spec = dataclasses.replace(spec, quadratic=False)
-    draws = sample_healed(null_spec, settings, null_seed(random_seed), max_retries=retries)
+    draws = sample_healed(
+        null_spec, null_settings(settings), null_seed(random_seed), max_retries=retries
+    )
     return null_spec, draws
 
 
 def start_null(
     spec: BetaDesign, settings: SamplerSettings, random_seed: int, *, retries: int = MAX_RETRIES
 ) -> Future:
-    """Start :func:`sample_null` (with :func:`null_settings`) in a background thread.
+    """Start :func:`sample_null` in a background thread.
 
     nutpie samples in its own threads and releases the GIL while it waits, so the null model
     can sample while this thread summarises the quadratic fit, fits the ML model and computes the
@@ -199,9 +203,7 @@ def start_null(
     :func:`sample_null` with the same arguments.
     """
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plw-stats-null")
-    future = executor.submit(
-        sample_null, spec, null_settings(settings), random_seed, retries=retries
-    )
+    future = executor.submit(sample_null, spec, settings, random_seed, retries=retries)
     executor.shutdown(wait=False)
     return future
 
@@ -245,13 +247,11 @@ def compute_evidence(
         raise ModelSpecError("compute_evidence needs the fit of the quadratic model")
     quadratic = pointwise_loo(spec, idata)
     if null is None:
-        null_spec, null_draws = sample_null(
-            spec, null_settings(settings), random_seed, retries=retries
-        )
+        null_spec, null_draws = sample_null(spec, settings, random_seed, retries=retries)
     else:
         null_spec, null_draws = null.result()
-    null = pointwise_loo(null_spec, null_draws.idata)
-    diff, se, bad = loo_difference(quadratic, null)
+    null_loo = pointwise_loo(null_spec, null_draws.idata)
+    diff, se, bad = loo_difference(quadratic, null_loo)
     lrt = lrt if lrt is not None else fit_ml_design(spec).lrt
     return Evidence(
         elpd_diff=diff,
@@ -259,7 +259,7 @@ def compute_evidence(
         pareto_k_bad=bad,
         ml_p_value=lrt.p_value,
         elpd_quadratic=float(quadratic[0].sum()),
-        elpd_null=float(null[0].sum()),
+        elpd_null=float(null_loo[0].sum()),
         ml_statistic=lrt.statistic,
         null_converged=null_draws.diagnostics.converged,
         null_notes=null_draws.notes,

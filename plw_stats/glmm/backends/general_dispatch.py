@@ -52,7 +52,6 @@ def sample_general(
 
 
 def _sample_native(glmm: GeneralGlmm, settings: SamplerSettings, seed: int, *, progress: bool):
-    import xarray as xr
 
     problem = GeneralProblem.from_glmm(glmm)
     fallback = None
@@ -62,13 +61,7 @@ def _sample_native(glmm: GeneralGlmm, settings: SamplerSettings, seed: int, *, p
         compiled = python_callback_model(problem)
         fallback = PYTHON_CALLBACK_NOTE
     trace = sample_theta(compiled, settings, seed, progress=progress)
-    idata = xr.DataTree.from_dict(
-        {
-            "posterior": expand_draws(problem, trace.theta, seed),
-            "sample_stats": trace.sample_stats(),
-        }
-    )
-    return idata, fallback
+    return trace.datatree(expand_draws(problem, trace.theta, seed)), fallback
 
 
 def _sample_graph(glmm: GeneralGlmm, settings: SamplerSettings, seed: int, *, progress: bool):

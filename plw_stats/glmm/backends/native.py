@@ -70,12 +70,7 @@ def sample_native(
     problem = NativeProblem.from_spec(design)
     compiled, fallback = _compile(problem)
     trace = sample_theta(compiled, settings, seed, progress=progress)
-    idata = xr.DataTree.from_dict(
-        {
-            "posterior": expand_draws(problem, trace.theta, seed),
-            "sample_stats": trace.sample_stats(),
-        }
-    )
+    idata = trace.datatree(expand_draws(problem, trace.theta, seed))
     return NativeDraws(idata=idata, fallback=fallback)
 
 

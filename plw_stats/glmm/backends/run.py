@@ -53,6 +53,12 @@ class ThetaTrace:
         variables = {name: (("chain", "draw"), values) for name, values in self.stats.items()}
         return xr.Dataset(variables, coords=coords, attrs={"inference_library": "nutpie"})
 
+    def datatree(self, posterior):
+        """Return the fit's DataTree: ``posterior`` (the named draws) and the sample stats."""
+        import xarray as xr
+
+        return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": self.sample_stats()})
+
 
 def run_nutpie(compiled, settings: SamplerSettings, seed: int, *, progress: bool, **extra):
     """Run ``nutpie.sample`` on a model nutpie compiled and return its DataTree.
