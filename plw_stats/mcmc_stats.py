@@ -5,14 +5,11 @@ method, ``rhat`` with "rank", ``ess`` with "bulk", "tail" and "mean"), after Veh
 Simpson, Carpenter & Bürkner (2021), *Rank-normalization, folding, and localization: an improved
 R-hat for assessing convergence of MCMC*, Bayesian Analysis 16(2), 667–718.
 
-Only NumPy is imported: importing ``arviz_stats`` costs about 0.7 s at start-up (it pulls in
-``scipy.stats``) and even ``scipy.special`` about 0.3 s, while these summaries need one special
-function, the normal quantile (:func:`normal_quantile`).
-
-``hdi``, ``ess(method="mean")`` and ``ess(method="tail")`` are bit-identical to arviz_stats.
-``rhat`` and ``ess(method="bulk")`` go through the normal quantile, here Wichura's AS 241
-rather than SciPy's Cephes ``ndtri``; both are accurate to about 1e-16, so they agree to about
-1e-15 relative.
+Importing ``arviz_stats`` costs about 0.7 s at start-up (it pulls in ``scipy.stats``); these
+summaries need only SciPy's normal quantile (``scipy.special.ndtri``) and FFT length
+(``scipy.fftpack.next_fast_len``), imported where they are used, so that :func:`hdi` alone
+needs nothing but NumPy (the fits that call :func:`rhat` and :func:`ess` import
+``scipy.special`` anyway).
 """
 
 from __future__ import annotations
@@ -26,77 +23,6 @@ import numpy as np
 _BLOM = 3 / 8
 #: Fewest draws per chain for R-hat and ESS; fewer gives NaN, as arviz_stats.
 _MIN_DRAWS = 4
-
-# Wichura (1988), Algorithm AS 241 (PPND16), Applied Statistics 37(3), 477–484: numerator and
-# denominator coefficients, highest power first (np.polyval order).
-# fmt: off
-_CENTRAL = (
-    (
-        2.5090809287301226727e3, 3.3430575583588128105e4, 6.7265770927008700853e4,
-        4.5921953931549871457e4, 1.3731693765509461125e4, 1.9715909503065514427e3,
-        1.3314166789178437745e2, 3.3871328727963666080e0,
-    ),
-    (
-        5.2264952788528545610e3, 2.8729085735721942674e4, 3.9307895800092710610e4,
-        2.1213794301586595867e4, 5.3941960214247511077e3, 6.8718700749205790830e2,
-        4.2313330701600911252e1, 1.0,
-    ),
-)
-_NEAR_TAIL = (
-    (
-        7.74545014278341407640e-4, 2.27238449892691845833e-2, 2.41780725177450611770e-1,
-        1.27045825245236838258e0, 3.64784832476320460504e0, 5.76949722146069140550e0,
-        4.63033784615654529590e0, 1.42343711074968357734e0,
-    ),
-    (
-        1.05075007164441684324e-9, 5.47593808499534494600e-4, 1.51986665636164571966e-2,
-        1.48103976427480074590e-1, 6.89767334985100004550e-1, 1.67638483018380384940e0,
-        2.05319162663775882187e0, 1.0,
-    ),
-)
-_FAR_TAIL = (
-    (
-        2.01033439929228813265e-7, 2.71155556874348757815e-5, 1.24266094738807843860e-3,
-        2.65321895265761230930e-2, 2.96560571828504891230e-1, 1.78482653991729133580e0,
-        5.46378491116411436990e0, 6.65790464350110377720e0,
-    ),
-    (
-        2.04426310338993978564e-15, 1.42151175831644588870e-7, 1.84631831751005468180e-5,
-        7.86869131145613259100e-4, 1.48753612908506148525e-2, 1.36929880922735805310e-1,
-        5.99832206555887937690e-1, 1.0,
-    ),
-)
-# fmt: on
-
-
-def normal_quantile(p):
-    """Quantile function of the standard normal distribution (Wichura's AS 241).
-
-    Parameters
-    ----------
-    p : float or array_like
-        Probabilities.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``z`` with ``P(Z <= z) = p``, relative error about 1e-16; ``-inf`` at 0, ``inf`` at 1
-        and NaN outside [0, 1].
-    """
-    p = np.asarray(p, dtype=float)
-    q = p - 0.5
-    with np.errstate(divide="ignore", invalid="ignore"):
-        central = q * _rational(0.180625 - q * q, _CENTRAL)
-        r = np.sqrt(-np.log(np.minimum(p, 1.0 - p)))
-        tail = np.where(r <= 5.0, _rational(r - 1.6, _NEAR_TAIL), _rational(r - 5.0, _FAR_TAIL))
-    z = np.where(np.abs(q) <= 0.425, central, np.where(q < 0, -tail, tail))
-    z = np.where(p == 0.0, -np.inf, np.where(p == 1.0, np.inf, z))
-    return np.where((p < 0.0) | (p > 1.0), np.nan, z)
-
-
-def _rational(x, coefficients):
-    numerator, denominator = coefficients
-    return np.polyval(numerator, x) / np.polyval(denominator, x)
 
 
 def hdi(values, prob: float, axis: int | Sequence[int] | None = -1) -> np.ndarray:
@@ -247,8 +173,10 @@ def _average_ranks(values: np.ndarray) -> np.ndarray:
 
 def _z_scale(values: np.ndarray) -> np.ndarray:
     """Rank-normalise: normal quantiles of the Blom-offset ranks."""
+    from scipy.special import ndtri
+
     ranks = _average_ranks(values)
-    return normal_quantile((ranks - _BLOM) / (ranks.size - 2 * _BLOM + 1))
+    return ndtri((ranks - _BLOM) / (ranks.size - 2 * _BLOM + 1))
 
 
 def _rhat_of_split(chains: np.ndarray) -> float:
@@ -340,25 +268,11 @@ def _monotone_autocorrelation(acov: np.ndarray, mean_var: float, var_plus: float
 
 def _autocovariance(chains: np.ndarray) -> np.ndarray:
     """Autocovariance of every chain at every lag, by FFT."""
+    from scipy.fftpack import next_fast_len
+
     n = chains.shape[1]
-    size = _next_regular(2 * n)
+    size = next_fast_len(2 * n)
     centred = chains - chains.mean(axis=1, keepdims=True)
     spectrum = np.fft.rfft(centred, n=size, axis=1)
     spectrum *= np.conjugate(spectrum)
     return np.fft.irfft(spectrum, n=size, axis=1)[:, :n] / n
-
-
-def _next_regular(target: int) -> int:
-    """Smallest ``2**a * 3**b * 5**c >= target`` (the FFT length arviz_stats pads to)."""
-    best = 1 << (target - 1).bit_length()
-    power5 = 1
-    while power5 < best:
-        power35 = power5
-        while power35 < best:
-            candidate = power35
-            while candidate < target:
-                candidate *= 2
-            best = min(best, candidate)
-            power35 *= 3
-        power5 *= 5
-    return best

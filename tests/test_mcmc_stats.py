@@ -7,8 +7,6 @@ hdi and the "mean"/"tail" ESS are bit-identical; R-hat and the bulk ESS go throu
 import numpy as np
 import pytest
 from arviz_stats.base import array_stats
-from scipy.fftpack import next_fast_len
-from scipy.special import ndtri
 
 from plw_stats import mcmc_stats
 
@@ -180,24 +178,3 @@ def test_hdi_edge_cases():
 def test_unknown_ess_method_is_refused():
     with pytest.raises(ValueError, match="unknown ESS method"):
         mcmc_stats.ess(CASES["small"], method="sd")
-
-
-def test_normal_quantile_matches_scipy_ndtri():
-    p = np.concatenate(
-        [
-            np.linspace(0.0, 1.0, 20001)[1:-1],
-            np.logspace(-300, -1, 2000),
-            1.0 - np.logspace(-16, -1, 200),
-        ]
-    )
-    np.testing.assert_allclose(mcmc_stats.normal_quantile(p), ndtri(p), rtol=2e-15, atol=1e-18)
-    np.testing.assert_array_equal(
-        mcmc_stats.normal_quantile([0.0, 1.0, 0.5, -0.1, 1.1, np.nan]),
-        [-np.inf, np.inf, 0.0, np.nan, np.nan, np.nan],
-    )
-
-
-def test_fft_padding_is_scipys_next_fast_len():
-    assert [mcmc_stats._next_regular(n) for n in range(1, 3000)] == [
-        next_fast_len(n) for n in range(1, 3000)
-    ]
