@@ -22,6 +22,7 @@ from pathlib import Path
 
 from plw_stats.cli.arguments import non_negative_int, positive_int
 from plw_stats.cli.many_fits import add_parallel_options, progress_for, scheduler_of
+from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.output import write_atomic, write_csv, write_json
 
 #: Columns of the printed tables.
@@ -55,7 +56,12 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--tune", type=non_negative_int, default=500, help="warm-up per chain (default 500)"
     )
-    parser.add_argument("--target-accept", type=float, default=0.95, help="(default 0.95)")
+    parser.add_argument(
+        "--target-accept",
+        type=float,
+        default=SamplerSettings.target_accept,
+        help=f"(default {SamplerSettings.target_accept})",
+    )
     parser.add_argument(
         "--priors", choices=("default", "legacy"), default="default", help="prior set"
     )
@@ -83,7 +89,6 @@ def setup_from_args(args: argparse.Namespace):
     fit's: coverage and ranks are properties of the model and the sampler, not of the number of
     draws (docs/inference.md compares them on the same simulated sweeps).
     """
-    from plw_stats.glmm.backends.settings import SamplerSettings
     from plw_stats.glmm.priors import preset
     from plw_stats.simulation.calibration import StudySetup
 

@@ -9,9 +9,11 @@ without loading the statistics or plotting stack.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from plw_stats.cli.arguments import OneLineParser
 from plw_stats.config import __version__
@@ -98,5 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def program() -> NoReturn:
+    """Run ``plw-stats`` on ``sys.argv`` and exit with its status (the console script).
+
+    Before exiting, the objects still alive are moved out of the garbage collector's reach
+    (:func:`gc.freeze`): otherwise the collections of the interpreter's shutdown walk the objects
+    of the ~1,600 imported modules, 0.3-0.5 s of a ``fit``, only to free memory the operating
+    system takes back anyway.  ``atexit`` handlers still run and open files are still flushed.
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    program()

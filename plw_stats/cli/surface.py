@@ -46,9 +46,14 @@ def register(subparsers) -> None:
         metavar="PLW,CLW",
         help="cell the recommended setting is compared with (default: 0,1, conventional IT)",
     )
+    from plw_stats.surface.sampling import SURFACE_SAMPLER
+
     add_sampler_options(parser)
-    # the surface's defaults: 500 draws and 500 warm-up draws (see surface.sampling)
-    parser.set_defaults(draws=500, tune=500)
+    parser.set_defaults(  # the surface's own defaults
+        draws=SURFACE_SAMPLER.draws,
+        tune=SURFACE_SAMPLER.tune,
+        target_accept=SURFACE_SAMPLER.target_accept,
+    )
     parser.add_argument("--hdi-prob", type=float, default=HDI_PROB)
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     parser.add_argument(

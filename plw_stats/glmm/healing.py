@@ -10,7 +10,8 @@ threshold, is re-run with a remedy, at most ``max_retries`` times:
   posterior median of ``sd_slope`` below the typical standard error of a benchmark's slope from
   its own rows (Fisher information of the beta likelihood at the fitted κ);
 * **divergences** → a higher target acceptance (smaller steps through the curved regions):
-  0.95 → 0.99 → 0.995; at the ceiling, a longer warm-up instead;
+  the next of 0.95, 0.99 and 0.995 above the current one; at the ceiling, a longer warm-up
+  instead;
 * **R-hat trouble** without divergences → twice the warm-up and the draws.
 
 A bulk ESS below its threshold alone is not retried: it follows from the number of draws the

@@ -124,7 +124,7 @@ def fit(
         Retries of a fit with divergences or R-hat trouble (0: sample once).
     settings : SamplerSettings, optional
         Sampler settings; keyword options (``draws=1000, chains=4, tune=1000,
-        target_accept=0.95, sampler="native"``) override its fields.
+        target_accept=0.9, sampler="native"``) override its fields.
 
     Returns
     -------

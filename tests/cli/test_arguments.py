@@ -36,3 +36,30 @@ def test_help_still_prints_the_whole_usage(capsys):
         main(["fit", "--help"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("usage: plw-stats fit")
+
+
+def test_the_console_script_exits_with_the_commands_status(monkeypatch, capsys):
+    import gc
+    import tomllib
+    from pathlib import Path
+
+    from plw_stats.cli.main import program
+
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["plw-stats"] == "plw_stats.cli.main:program"
+    monkeypatch.setattr("sys.argv", ["plw-stats", "critical", "--b1", "5.590", "--b2", "-4.284"])
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            program()
+        assert gc.get_freeze_count() > 0  # the shutdown's collections skip what is left
+    finally:
+        gc.unfreeze()
+    assert exit_info.value.code == 0
+    assert "0.242" in capsys.readouterr().out
+    monkeypatch.setattr("sys.argv", ["plw-stats", "critical", "--b1", "1", "--b2", "1"])
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            program()
+    finally:
+        gc.unfreeze()
+    assert exit_info.value.code == main(["critical", "--b1", "1", "--b2", "1"]) != 0

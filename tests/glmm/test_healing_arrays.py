@@ -28,7 +28,7 @@ def test_retry_climbs_the_ladder_and_times_the_retries(monkeypatch):
         return healing.Outcome(f"draws {len(runs)}", diag, ("a fallback",))
 
     done = healing.retry(run, "a design", SamplerSettings(), 7)
-    assert [r[0] for r in runs] == [0.95, 0.99, 0.995]
+    assert [r[0] for r in runs] == [0.9, 0.95, 0.99]
     assert [r[1] for r in runs] == [7, healing.retry_seed(7, 1), healing.retry_seed(7, 2)]
     assert done.result == "draws 3" and done.attempts == 3
     assert done.retry_seconds == pytest.approx(3.0 + 4.0)  # the first attempt is not a retry
@@ -71,7 +71,7 @@ def test_study_fits_heal_through_the_fast_path(demo_scores):
     spec = BetaMixedModel.from_table(demo_scores, "AlpacaDataShort")
     sampler = ScriptedSampler([4, 0])
     done = healing.sample_arrays_healed(sampler, spec, 11)
-    assert sampler.seen == [(0.95, "centered"), (0.99, "centered")] and done.attempts == 2
+    assert sampler.seen == [(0.9, "centered"), (0.95, "centered")] and done.attempts == 2
     assert done.diagnostics.divergences == 0 and done.history[0].divergences == 4
     assert done.notes[0] == "note" and done.notes[1].startswith("attempt 1: 4 divergent")
 
@@ -82,7 +82,7 @@ def test_a_small_slope_sd_makes_the_slopes_non_centred_first(demo_scores):
     assert 0.05 < error < 0.5  # 20 rows per benchmark pin a slope to a few tenths
     sampler = ScriptedSampler([3, 2, 0], sd_slope=error / 4)
     done = healing.sample_arrays_healed(sampler, spec, 5)
-    assert sampler.seen == [(0.95, "centered"), (0.95, "noncentered"), (0.99, "noncentered")]
+    assert sampler.seen == [(0.9, "centered"), (0.9, "noncentered"), (0.95, "noncentered")]
     assert done.design.benchmark_slope == "noncentered" and spec.benchmark_slope == "centered"
     assert "benchmark slopes non-centred (sd_slope" in done.notes[1]
 

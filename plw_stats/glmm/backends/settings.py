@@ -27,8 +27,12 @@ class SamplerSettings:
         (interval coverage as with 1000; no divergent fit); a fit with divergences or poor
         mixing is retried with the warm-up doubled (:mod:`plw_stats.glmm.healing`).
     target_accept : float
-        NUTS target acceptance rate; 0.95 removes the divergences that the random intercept of
-        a two-level factor otherwise causes.
+        NUTS target acceptance rate.  The default, 0.9, takes about a third fewer gradient
+        evaluations than 0.95 on the paper's design with the same interval coverage: 200
+        simulated sweeps at the paper's truth covered b1, b2 and PLW* 0.860 / 0.905 / 0.915 of
+        the time at 0.9 and 0.865 / 0.900 / 0.915 at 0.95, in 227 instead of 342 CPU seconds;
+        1 of the 200 fits diverged at first (0 at 0.95) and was healed by a retry at 0.95
+        (:mod:`plw_stats.glmm.healing`).
     sampler : {"native", "nutpie", "pymc"}
         Backend.  ``"native"`` (default): nutpie's NUTS on plw-stats' hand-written log density
         (:mod:`plw_stats.glmm.backends.kernel`), compiled once into numba's disk cache, so a new
@@ -48,7 +52,7 @@ class SamplerSettings:
     chains: int = 4
     draws: int = 1000
     tune: int = 500
-    target_accept: float = 0.95
+    target_accept: float = 0.9
     sampler: SamplerName = "native"
     cores: int | None = None
     adaptation: Literal["low_rank", "diag"] = "low_rank"
