@@ -5,7 +5,9 @@ PLW 0.1 maps to wp 0.5 and the ten PLW levels spread evenly over [0, 1].
 """
 
 import math
-from importlib.metadata import PackageNotFoundError, version
+
+#: Version of plw-stats (recorded in saved fits and reports); the package metadata reads it.
+__version__ = "0.1.0"
 
 #: Exponent of the PLW transform ``wp = plw ** p`` (``log10(2)`` ≈ 0.30103).
 PLW_POWER: float = math.log(0.5) / math.log(0.1)
@@ -30,9 +32,3 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "source",
 )
 TASK_TYPES: tuple[str, ...] = ("MC", "GS", "GL")
-
-try:
-    #: Installed version of plw-stats (recorded in saved fits and reports).
-    __version__: str = version("plw-stats")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"

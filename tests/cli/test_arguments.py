@@ -63,3 +63,14 @@ def test_the_console_script_exits_with_the_commands_status(monkeypatch, capsys):
     finally:
         gc.unfreeze()
     assert exit_info.value.code == main(["critical", "--b1", "1", "--b2", "1"]) != 0
+
+
+def test_the_installed_metadata_and_version_option_carry_the_packages_version(capsys):
+    from importlib.metadata import version
+
+    from plw_stats.config import __version__
+
+    assert version("plw-stats") == __version__
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"plw-stats {__version__}"
