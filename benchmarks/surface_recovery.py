@@ -21,7 +21,7 @@ import numpy as np
 from plw_stats.io.tables import validate_scores
 from plw_stats.simulation.surface_sweeps import SurfaceGrid, SurfaceTruth, simulate_surface_sweep
 from plw_stats.surface.model import SurfaceModel
-from plw_stats.surface.sampling import SURFACE_SAMPLER
+from plw_stats.surface.settings import SURFACE_SAMPLER
 from plw_stats.surface.sweep import fit_surface
 
 

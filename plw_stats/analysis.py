@@ -30,7 +30,7 @@ from plw_stats.glmm.ml_result import MLFit
 from plw_stats.glmm.result import BetaFitResult
 from plw_stats.glmm.store import load_sweep
 from plw_stats.glmm.sweep import SweepResult, fit_sweep
-from plw_stats.surface.sampling import SURFACE_SAMPLER
+from plw_stats.surface.settings import SURFACE_SAMPLER
 from plw_stats.surface.sweep import SurfaceSweep, fit_surfaces, specify_surfaces
 
 #: Distributions whose versions a report records (besides Python itself).

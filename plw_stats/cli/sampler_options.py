@@ -8,9 +8,12 @@ from plw_stats.cli.arguments import non_negative_int, positive_int
 from plw_stats.glmm.backends.settings import ADAPTATIONS, SAMPLERS, SamplerSettings
 
 
-def add_sampler_options(parser) -> None:
-    """Add ``--seed --chains --draws --tune --target-accept --sampler --adaptation --cores``."""
-    defaults = SamplerSettings()
+def add_sampler_options(parser, defaults: SamplerSettings | None = None) -> None:
+    """Add ``--seed --chains --draws --tune --target-accept --sampler --adaptation --cores``.
+
+    Their defaults are the fields of ``defaults`` (``SamplerSettings()`` if None).
+    """
+    defaults = defaults or SamplerSettings()
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default: 0)")
     parser.add_argument("--chains", type=positive_int, default=defaults.chains)
     parser.add_argument("--draws", type=positive_int, default=defaults.draws)

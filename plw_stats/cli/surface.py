@@ -12,6 +12,7 @@ from plw_stats.config import HDI_PROB, PLW_POWER
 from plw_stats.errors import ModelSpecError
 from plw_stats.io.tables import read_scores
 from plw_stats.output import ensure_folder, safe_filename, write_json
+from plw_stats.surface.settings import SURFACE_SAMPLER
 
 if TYPE_CHECKING:
     from plw_stats.surface.sweep import SurfaceSweep
@@ -46,14 +47,7 @@ def register(subparsers) -> None:
         metavar="PLW,CLW",
         help="cell the recommended setting is compared with (default: 0,1, conventional IT)",
     )
-    from plw_stats.surface.sampling import SURFACE_SAMPLER
-
-    add_sampler_options(parser)
-    parser.set_defaults(  # the surface's own defaults
-        draws=SURFACE_SAMPLER.draws,
-        tune=SURFACE_SAMPLER.tune,
-        target_accept=SURFACE_SAMPLER.target_accept,
-    )
+    add_sampler_options(parser, SURFACE_SAMPLER)
     parser.add_argument("--hdi-prob", type=float, default=HDI_PROB)
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     parser.add_argument(

@@ -19,7 +19,8 @@ from plw_stats.glmm.model import check_prob, check_seed, warn_if_unconverged
 from plw_stats.surface.design import SurfaceDesign
 from plw_stats.surface.ml import SurfaceMLFit, fit_surface_ml
 from plw_stats.surface.result import CONVENTIONAL, SurfaceFitResult
-from plw_stats.surface.sampling import SURFACE_SAMPLER, sample_surface
+from plw_stats.surface.sampling import sample_surface
+from plw_stats.surface.settings import SURFACE_SAMPLER
 from plw_stats.surface.table import surface_rows
 
 
@@ -66,7 +67,7 @@ class SurfaceModel(SurfaceDesign):
         ----------
         settings : SamplerSettings, optional
             Chains, draws, warm-up, target acceptance and backend; keyword options override.
-            Defaults to :data:`~plw_stats.surface.sampling.SURFACE_SAMPLER`.
+            Defaults to :data:`~plw_stats.surface.settings.SURFACE_SAMPLER`.
         random_seed : int
             The same seed (and settings) gives identical draws.
         hdi_prob : float

@@ -26,7 +26,7 @@ from plw_stats.surface.ml import SurfaceMLFit
 from plw_stats.surface.model import SurfaceModel, check_baseline
 from plw_stats.surface.priors import SurfacePriors
 from plw_stats.surface.result import CONVENTIONAL, SurfaceFitResult
-from plw_stats.surface.sampling import SURFACE_SAMPLER
+from plw_stats.surface.settings import SURFACE_SAMPLER
 from plw_stats.surface.table import surface_rows
 
 METHODS: tuple[str, ...] = ("bayes", "ml")
@@ -231,7 +231,7 @@ def fit_surface(
     power, clw_power, priors
         Exponents of ``wp = plw ** power`` and ``wc = clw ** clw_power``, prior scales.
     settings : SamplerSettings, optional
-        Sampler settings (default :data:`~plw_stats.surface.sampling.SURFACE_SAMPLER`);
+        Sampler settings (default :data:`~plw_stats.surface.settings.SURFACE_SAMPLER`);
         sampler keyword options (``draws=…``) override its fields.
     **options
         ``hdi_prob, baseline, evidence`` of :func:`fit_surfaces`, or sampler options.

@@ -112,3 +112,17 @@ def test_figures_on_a_two_knob_table_draws_the_surfaces(one_dataset, tmp_path, c
     names = {p.stem for p in out.iterdir()}
     assert {"surfaces", "aggregates", "fitted_curves"} <= names
     assert "two-knob surfaces sampled at `plw-stats surface`'s defaults" in capsys.readouterr().err
+
+
+def test_the_surface_parser_loads_no_sampler():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from plw_stats.cli.main import build_parser; "
+        "args = build_parser(['surface']).parse_args(['surface']); "
+        "print(args.draws, args.tune, args.target_accept, "
+        "any(m in sys.modules for m in ('numba', 'xarray', 'scipy')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["500", "500", "0.95", "False"]
