@@ -42,6 +42,13 @@ def register(subparsers) -> None:
     parser.add_argument("--power", type=float, default=PLW_POWER, help="p in wp = plw^p")
     parser.add_argument("--clw-power", type=float, default=1.0, help="q in wc = clw^q (default: 1)")
     parser.add_argument(
+        "--scale",
+        choices=("relative", "unit"),
+        default="relative",
+        help="fit min-max relative scores (default) or scores that are proportions in [0, 1] on "
+        "their own scale, with an intercept per benchmark",
+    )
+    parser.add_argument(
         "--baseline",
         default="0,1",
         metavar="PLW,CLW",
@@ -98,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
     scores = read_scores(args.data) if args.data else load_surface_demo_scores()
     source = str(args.data) if args.data else "bundled two-knob demo (simulated)"
     specs = specify_surfaces(
-        scores, args.dataset, power=args.power, clw_power=args.clw_power, source=source
+        scores,
+        args.dataset,
+        power=args.power,
+        clw_power=args.clw_power,
+        scale=args.scale,
+        source=source,
     )
     if args.out:
         ensure_folder(args.out)
@@ -184,7 +196,7 @@ def format_fit(fit) -> str:
         f"   optimum    PLW {_interval(fit.optimum.plw)}   CLW {_interval(fit.optimum.clw)}",
         f"   recommended PLW {base.recommended_plw:.3g}, CLW {base.recommended_clw:.3g} vs "
         f"baseline PLW {base.plw:g}, CLW {base.clw:g}: P(better) = {base.prob_beats:.3f}, gain "
-        f"{_interval(base.gain)} (mean relative score)",
+        f"{_interval(base.gain)} ({fit.design.score_label})",
         "   best observed cell: "
         + ", ".join(
             f"({c.plw:g}, {c.clw:g}) {c.prob_best:.3f}"

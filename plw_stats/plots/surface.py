@@ -200,7 +200,7 @@ def plot_surface(
             fontweight="normal",
         )
     if colorbar:
-        ax.figure.colorbar(mesh, ax=ax, label="mean relative score")
+        ax.figure.colorbar(mesh, ax=ax, label=result.design.score_label)
     return ax
 
 
@@ -257,7 +257,7 @@ def plot_surfaces(
     for ax in axes[:, 1:].ravel():
         ax.set_ylabel("")
     mesh = pairs[0][0].collections[0]
-    fig.colorbar(mesh, ax=axes, label="mean relative score", shrink=0.8)
+    fig.colorbar(mesh, ax=axes, label=pairs[0][1].design.score_label, shrink=0.8)
     handles, labels = pairs[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
     return fig

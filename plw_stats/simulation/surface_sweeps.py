@@ -4,12 +4,13 @@ This generator makes the bundled surface demo (``plw_stats.data``, clearly simul
 truths the surface tests recover, and the speed benchmark's grids.  For each fine-tuning dataset,
 with ``wp = plw ** p`` and ``wc = clw ** q``, unit-scale scores are drawn from
 
-``logit(mu) = f(wp, wc) + u[benchmark]·wp + w[benchmark]·wc + v[model]``,
+``logit(mu) = f(wp, wc) + a[benchmark] + u[benchmark]·wp + w[benchmark]·wc + v[model]``,
 ``y ~ Beta(mu·kappa, (1 − mu)·kappa)``,
 
-``f = b0 + b1·wp + b2·wp² + b3·wc + b4·wc² + b5·wp·wc`` the population surface, ``u, w, v``
-normal with the truth's standard deviations, one run per (model, plw, clw) cell, then mapped
-linearly onto each benchmark's raw range (accuracy, win rate …).
+``f = b0 + b1·wp + b2·wp² + b3·wc + b4·wc² + b5·wp·wc`` the population surface, ``a, u, w, v``
+normal with the truth's standard deviations (``a``, the benchmarks' own levels, is 0 unless
+``sd_benchmark`` is set), one run per (model, plw, clw) cell, then mapped linearly onto each
+benchmark's raw range (accuracy, win rate …) unless asked for the proportions themselves.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class SurfaceTruth:
     sd_slope_wc: float = 0.4
     sd_model: float = 0.3
     kappa: float = 40.0
+    sd_benchmark: float = 0.0
 
     @classmethod
     def from_peak(
@@ -132,6 +134,8 @@ def simulate_surface_group(
     u = rng.normal(0.0, truth.sd_slope_wp, n_bench)
     w = rng.normal(0.0, truth.sd_slope_wc, n_bench)
     v = rng.normal(0.0, truth.sd_model, n_models)
+    # drawn only when asked for, so that truths without it keep their random stream
+    a = rng.normal(0.0, truth.sd_benchmark, n_bench) if truth.sd_benchmark else np.zeros(n_bench)
     cells = pd.MultiIndex.from_product(
         [range(n_models), grid.plw_levels, grid.clw_levels, range(n_bench)],
         names=["m", "plw", "clw", "b"],
@@ -139,7 +143,7 @@ def simulate_surface_group(
     wp = plw_to_wp(cells["plw"].to_numpy(float), grid.power)
     wc = plw_to_wp(cells["clw"].to_numpy(float), grid.clw_power)
     b, m = cells["b"].to_numpy(), cells["m"].to_numpy()
-    mu = expit(truth.surface(wp, wc) + u[b] * wp + w[b] * wc + v[m])
+    mu = expit(truth.surface(wp, wc) + a[b] + u[b] * wp + w[b] * wc + v[m])
     return pd.DataFrame(
         {
             "dataset": name,

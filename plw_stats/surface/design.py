@@ -13,6 +13,11 @@ The benchmark slopes of wp and wc are independent terms (glmmTMB's ``(0 + wp | b
 note says so.  Priors: :class:`~plw_stats.surface.priors.SurfacePriors`.  The *null model*
 (``full=False``) drops the five fixed wp/wc terms and keeps everything else.
 
+``scale="unit"`` fits scores that are already proportions (accuracy, win rate) on their own
+scale instead of relative scores: every benchmark then has its own level, a fixed intercept
+shift ``a[benchmark]`` (benchmark 0 the reference, glmmTMB's ``+ benchmark``), kept in the null
+model too.  The shifts are constants in (wp, wc), so they move no optimum.
+
 Sampling coordinates (same model): b2, b4, b5 centred and rotated as in ``fit``; with several
 benchmarks, b1 and b3 are sampled inside the benchmark slopes as the totals ``b1 + u`` and
 ``b3 + w`` (:mod:`plw_stats.glmm.backends.general_terms`, ``absorbing``), which removes the
@@ -41,6 +46,10 @@ COEFFICIENTS: tuple[str, ...] = ("intercept", "wp", "wp2", "wc", "wc2", "wp_wc")
 FIXED_TERMS: tuple[str, ...] = COEFFICIENTS[1:]
 #: Distinct levels each weight needs for its quadratic.
 MIN_LEVELS = 3
+#: What the scores are fitted as: min-max relative scores (the paper's) or their own [0, 1] scale.
+SCALES: tuple[str, ...] = ("relative", "unit")
+#: Prefix of the fixed benchmark shifts of ``scale="unit"`` (``benchmark_shift_1`` …).
+SHIFT_PREFIX = "benchmark_shift_"
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +60,8 @@ class SurfaceDesign(RandomEffectLevels):
     ----------
     data : pandas.DataFrame
         Rows of one dataset with columns ``model, benchmark, plw, clw, score`` (score in
-        [0, 1], relative); the (0, 0) cell must already be left out.
+        [0, 1]: relative, or the benchmark's own proportion with ``scale="unit"``); the (0, 0)
+        cell must already be left out.
     name : str
         Name of the fine-tuning dataset, used in messages and output.
     power, clw_power : float
@@ -62,6 +72,9 @@ class SurfaceDesign(RandomEffectLevels):
         None applies Smithson & Verkuilen's squeeze, a number maps [0, 1] onto [eps, 1 − eps].
     full : bool
         True fits the surface; False the null model without the fixed wp/wc terms.
+    scale : {"relative", "unit"}
+        What ``score`` is: relative scores (one common level), or proportions on each
+        benchmark's own scale, which adds a fixed intercept shift per benchmark.
     base_rows : int
         Rows of the (0, 0) cell left out before fitting (reported in the notes).
 
@@ -79,11 +92,14 @@ class SurfaceDesign(RandomEffectLevels):
     priors: SurfacePriors = field(default_factory=SurfacePriors)
     squeeze_epsilon: float | None = None
     full: bool = True
+    scale: str = "relative"
     base_rows: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.full, bool):
             raise ModelSpecError(f"full must be True or False, got {self.full!r}")
+        if self.scale not in SCALES:
+            raise ModelSpecError(f"unknown scale {self.scale!r}; choose one of {', '.join(SCALES)}")
         for label, value in (("power", self.power), ("clw_power", self.clw_power)):
             if not np.isfinite(value) or value <= 0:
                 raise ModelSpecError(f"{label} must be a positive number, got {value!r}")
@@ -131,7 +147,34 @@ class SurfaceDesign(RandomEffectLevels):
             found.append(f"single benchmark ({self.benchmarks[0]}): benchmark slopes dropped")
         if not self.has_model_intercept:
             found.append(f"single model ({self.models[0]}): random intercept dropped")
+        if self.scale == "unit":
+            found.append(
+                "scores fitted on their own [0, 1] scale (not min-max relative)"
+                + (", with a fixed intercept per benchmark" if self.has_benchmark_shifts else "")
+            )
         return found
+
+    @property
+    def score_label(self) -> str:
+        """What the surface's scores are, for axis labels and printed output."""
+        return "mean relative score" if self.scale == "relative" else "mean score (proportion)"
+
+    @property
+    def has_benchmark_shifts(self) -> bool:
+        """True when each benchmark gets its own fixed intercept (unit scale, >1 benchmark)."""
+        return self.scale == "unit" and len(self.benchmarks) > 1
+
+    def shift_names(self) -> tuple[str, ...]:
+        """Names of the benchmark shifts: ``benchmark_shift_k`` for benchmark ``k`` ≥ 1."""
+        if not self.has_benchmark_shifts:
+            return ()
+        return tuple(f"{SHIFT_PREFIX}{k}" for k in range(1, len(self.benchmarks)))
+
+    def shift_design(self) -> np.ndarray:
+        """Rows × indicator of benchmarks 1 … B − 1 (benchmark 0 is the reference)."""
+        if not self.has_benchmark_shifts:
+            return np.empty((len(self.data), 0))
+        return np.eye(len(self.benchmarks))[self.codes("benchmark")][:, 1:]
 
     def cells(self) -> pd.DataFrame:
         """Distinct observed (plw, clw) pairs, sorted."""
@@ -153,10 +196,13 @@ class SurfaceDesign(RandomEffectLevels):
         return np.column_stack([wp, wp**2, wc, wc**2, wp * wc])
 
     def fixed_design(self) -> np.ndarray:
-        """Rows × (wp, wp², wc, wc², wp·wc); no columns for the null model."""
-        if not self.full:
-            return np.empty((len(self.data), 0))
-        return self._columns(self.data)
+        """Rows × (wp, wp², wc, wc², wp·wc), then the benchmark shifts (null model: only those)."""
+        surface = self._columns(self.data) if self.full else np.empty((len(self.data), 0))
+        return np.column_stack([surface, self.shift_design()])
+
+    def fixed_names(self) -> tuple[str, ...]:
+        """Names of the columns of :meth:`fixed_design`."""
+        return (FIXED_TERMS if self.full else ()) + self.shift_names()
 
     def response(self) -> np.ndarray:
         """Scores squeezed strictly inside (0, 1)."""
@@ -186,7 +232,7 @@ class SurfaceDesign(RandomEffectLevels):
             )
         return GeneralGlmm(
             X=self.fixed_design(),
-            fixed_names=FIXED_TERMS if self.full else (),
+            fixed_names=self.fixed_names(),
             y=self.response(),
             level=level,
             terms=self._slope_terms(),
@@ -219,6 +265,7 @@ class SurfaceDesign(RandomEffectLevels):
     def parameter_names(self) -> list[str]:
         """Free scalar parameters whose diagnostics are reported."""
         names = [*COEFFICIENTS, "kappa"] if self.full else ["intercept", "kappa"]
+        names += self.shift_names()
         if self.has_benchmark_slope:
             names += ["sd_slope_wp", "sd_slope_wc"]
         if self.has_model_intercept:
@@ -231,6 +278,7 @@ class SurfaceDesign(RandomEffectLevels):
             "power": float(self.power),
             "clw_power": float(self.clw_power),
             "priors": self.priors.to_dict(),
+            "scale": self.scale,
             "squeeze": (
                 "smithson-verkuilen" if self.squeeze_epsilon is None else self.squeeze_epsilon
             ),

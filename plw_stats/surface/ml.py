@@ -105,8 +105,9 @@ def problems_of(design: SurfaceDesign) -> tuple[BetaGLMMProblem, BetaGLMMProblem
     glmm = design.glmm()
     Z, groups = glmm.random_design()
     X = np.column_stack([np.ones(glmm.n_rows), design.fixed_design()])
+    null_columns = [0, *range(len(COEFFICIENTS), X.shape[1])]  # intercept and benchmark shifts
     full = BetaGLMMProblem.from_rows(X, Z, groups, glmm.y)
-    null = BetaGLMMProblem.from_rows(X[:, :1], Z, groups, glmm.y)
+    null = BetaGLMMProblem.from_rows(X[:, null_columns], Z, groups, glmm.y)
     return full, null, glmm.sd_names()
 
 
@@ -131,9 +132,10 @@ def fit_surface_ml(design: SurfaceDesign) -> SurfaceMLFit:
     grid = SurfaceGrid(design.power, design.clw_power)
     wp, wc = argmax_draws(b[None, 1:], grid)
     lrt, lrt_problems = likelihood_ratio(full, null, LRT_DF, "the surface")
-    problems = _problems(full, sd_names) + [f"null model: {p}" for p in _optimiser(null)]
+    problems = _problems(full, sd_names, full_problem.n_fixed)
+    problems += [f"null model: {p}" for p in _optimiser(null)]
     problems += lrt_problems
-    n_fixed = len(COEFFICIENTS)
+    n_fixed = full_problem.n_fixed
     return SurfaceMLFit(
         coefficients=wald_coefficients(COEFFICIENTS, b, full.covariance),
         sds={name: float(np.exp(full.theta[n_fixed + g])) for g, name in enumerate(sd_names)},
@@ -159,7 +161,7 @@ def _optimiser(fit: MarginalFit) -> list[str]:
     ]
 
 
-def _problems(fit: MarginalFit, sd_names: list[str]) -> list[str]:
+def _problems(fit: MarginalFit, sd_names: list[str], n_fixed: int) -> list[str]:
     """Turn glmmTMB's checks into plain words: optimiser, Hessian, sds at zero."""
     found = _optimiser(fit)
     if not fit.positive_definite:
@@ -167,7 +169,6 @@ def _problems(fit: MarginalFit, sd_names: list[str]) -> list[str]:
             "non-positive-definite Hessian matrix: the likelihood is flat or saddle-shaped at the "
             "estimate, so standard errors and z tests are unavailable"
         )
-    n_fixed = len(COEFFICIENTS)
     for g in fit.boundary:
         found.append(
             f"{sd_names[g]} is at its boundary (estimate "

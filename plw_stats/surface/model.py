@@ -29,7 +29,8 @@ class SurfaceModel(SurfaceDesign):
     """Specification of the response surface for one fine-tuning dataset.
 
     Build it with :meth:`from_table` (which leaves out the (0, 0) cell and computes relative
-    scores over the whole table) or directly from rows whose ``score`` already lies in [0, 1].
+    scores over the whole table, unless ``scale="unit"``) or directly from rows whose ``score``
+    already lies in [0, 1].
     Parameters, checks and errors are those of :class:`~plw_stats.surface.design.SurfaceDesign`.
     """
 
@@ -41,8 +42,8 @@ class SurfaceModel(SurfaceDesign):
             raise DataSchemaError(
                 f"no dataset {dataset!r} in the table; available: {', '.join(available)}"
             )
-        relative, base_rows = surface_rows(scores)
-        rows = relative[relative["dataset"] == dataset]
+        fitted, base_rows = surface_rows(scores, scale=options.get("scale", "relative"))
+        rows = fitted[fitted["dataset"] == dataset]
         return cls(rows, name=dataset, base_rows=base_rows.get(dataset, 0), **options)
 
     def fit_ml(self) -> SurfaceMLFit:

@@ -6,6 +6,10 @@ so it is tested on synthetic draws without a sampler.  The surface is the popula
 
     f(wp, wc) = b0 + b1·wp + b2·wp² + b3·wc + b4·wc² + b5·wp·wc,   mean score = expit(f)
 
+When scores are fitted on their own scale each benchmark has its own intercept: ``b0`` is then
+a (draws × benchmarks) array and the mean score is the average of ``expit`` over benchmarks.
+Those intercepts are constants in (wp, wc), so they move no maximiser.
+
 evaluated on a fine grid, uniform in (wp, wc) over [0, 1]² (so uniform in the model's own
 coordinates, and fine near PLW 0 where the default power stretches it).
 """
@@ -66,6 +70,23 @@ class SurfaceGrid:
     def to_clw(self, wc) -> np.ndarray:
         """Map wc to CLW."""
         return wp_to_plw(np.asarray(wc, float), self.clw_power)
+
+
+def mean_score(b0: np.ndarray, eta: np.ndarray) -> np.ndarray:
+    """Mean score ``expit(b0 + eta)`` of draws × points, averaged over the intercepts' columns.
+
+    ``b0`` is (draws,) or (draws, levels); ``eta`` (draws, points) holds ``b·basis``.
+    """
+    levels = np.asarray(b0, float).reshape(eta.shape[0], -1)
+    if levels.shape[1] == 1:
+        return expit(levels + eta)
+    return expit(levels[:, :, None] + eta[:, None, :]).mean(axis=1)
+
+
+def _chunk(b0: np.ndarray) -> int:
+    """Draws per chunk so that draws × levels × points stays bounded."""
+    levels = np.asarray(b0).reshape(np.shape(b0)[0], -1).shape[1]
+    return max(1, CHUNK // levels)
 
 
 def argmax_draws(b: np.ndarray, grid: SurfaceGrid) -> tuple[np.ndarray, np.ndarray]:
@@ -177,15 +198,18 @@ def compare_baseline(
     """
     points = basis(*grid.points())
     mean = np.zeros(points.shape[0])
-    for start in range(0, b.shape[0], CHUNK):
-        rows = slice(start, start + CHUNK)
-        mean += expit(b0[rows, None] + b[rows] @ points.T).sum(axis=0)
+    step = _chunk(b0)
+    for start in range(0, b.shape[0], step):
+        rows = slice(start, start + step)
+        mean += mean_score(b0[rows], b[rows] @ points.T).sum(axis=0)
     k = int(np.argmax(mean))
     wp, wc = grid.axis[k // grid.n], grid.axis[k % grid.n]
     base = basis(
         float(np.power(baseline[0], grid.power)), float(np.power(baseline[1], grid.clw_power))
     )
-    gain = expit(b0 + b @ points[k]) - expit(b0 + b @ base[0])
+    pair = np.column_stack([b @ points[k], b @ base[0]])
+    scores = mean_score(b0, pair)
+    gain = scores[:, 0] - scores[:, 1]
     return BaselineComparison(
         plw=float(baseline[0]),
         clw=float(baseline[1]),
@@ -201,9 +225,10 @@ def mean_surface(b0: np.ndarray, b: np.ndarray, grid: SurfaceGrid) -> pd.DataFra
     wp, wc = grid.points()
     points = basis(wp, wc)
     total = np.zeros(points.shape[0])
-    for start in range(0, b.shape[0], CHUNK):
-        rows = slice(start, start + CHUNK)
-        total += expit(b0[rows, None] + b[rows] @ points.T).sum(axis=0)
+    step = _chunk(b0)
+    for start in range(0, b.shape[0], step):
+        rows = slice(start, start + step)
+        total += mean_score(b0[rows], b[rows] @ points.T).sum(axis=0)
     return pd.DataFrame(
         {
             "wp": wp,

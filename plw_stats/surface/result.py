@@ -23,7 +23,7 @@ from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.posterior import Diagnostics, Interval, diagnose, summarize
 from plw_stats.output import ensure_folder, safe_filename, write_netcdf
 from plw_stats.surface import optimum as opt
-from plw_stats.surface.design import COEFFICIENTS, FIXED_TERMS, SurfaceDesign
+from plw_stats.surface.design import COEFFICIENTS, FIXED_TERMS, SHIFT_PREFIX, SurfaceDesign
 from plw_stats.surface.evidence import SurfaceEvidence, compute_evidence
 from plw_stats.surface.ml import SurfaceMLFit
 
@@ -272,12 +272,23 @@ class SurfaceFitResult:
 
 
 def coefficient_draws(posterior: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Draws of b0 and of (b1 … b5), chains concatenated: shapes (draws,) and (draws, 5)."""
-    b0 = posterior["intercept"].transpose("chain", "draw").to_numpy().ravel()
-    b = np.column_stack(
-        [posterior[name].transpose("chain", "draw").to_numpy().ravel() for name in FIXED_TERMS]
+    """Draws of b0 and of (b1 … b5), chains concatenated: shapes (draws,) and (draws, 5).
+
+    A fit with benchmark shifts (scores on their own scale) gives b0 as (draws, benchmarks):
+    each benchmark's intercept, the reference benchmark first.
+    """
+
+    def flat(name: str) -> np.ndarray:
+        return posterior[name].transpose("chain", "draw").to_numpy().ravel()
+
+    b0 = flat("intercept")
+    shifts = sorted(
+        (str(n) for n in posterior.data_vars if str(n).startswith(SHIFT_PREFIX)),
+        key=lambda n: int(n.removeprefix(SHIFT_PREFIX)),
     )
-    return b0, b
+    if shifts:
+        b0 = np.column_stack([b0, *(b0 + flat(n) for n in shifts)])
+    return b0, np.column_stack([flat(name) for name in FIXED_TERMS])
 
 
 def data_checksum(data: pd.DataFrame) -> str:

@@ -154,6 +154,7 @@ def _design(file: Path, tree: xr.DataTree, rec: dict) -> SurfaceModel:
         clw_power=float(model["clw_power"]),
         priors=SurfacePriors(**model["priors"]),
         squeeze_epsilon=None if squeeze == "smithson-verkuilen" else float(squeeze),
+        scale=str(model.get("scale", "relative")),
         base_rows=int(rec.get("base_rows", 0)),
     )
     if data_checksum(design.data) != rec["data_checksum"]:

@@ -30,6 +30,11 @@ from plw_stats.surface.settings import SURFACE_SAMPLER
 from plw_stats.surface.table import surface_rows
 
 METHODS: tuple[str, ...] = ("bayes", "ml")
+#: How the scores were put on a common scale, per ``scale`` (the JSON's ``relative_scores``).
+RELATIVE_SCORES: dict[str, str] = {
+    "relative": "min-max within benchmark over all rows except plw = clw = 0",
+    "unit": "none: scores fitted as proportions, with a fixed intercept per benchmark",
+}
 #: File of a saved sweep's run settings, beside the per-dataset posteriors.
 SWEEP_FILE = "surface.json"
 
@@ -126,18 +131,20 @@ def specify_surfaces(
     power: float = PLW_POWER,
     clw_power: float = CLW_POWER,
     priors: SurfacePriors | None = None,
+    scale: str = "relative",
     source: str = "score table",
 ) -> list[SurfaceModel]:
     """Validate and specify every dataset's surface before any fitting starts (fail fast)."""
     names = select_datasets(scores, datasets)
-    relative, base_rows = surface_rows(scores, source=source)
+    rows, base_rows = surface_rows(scores, source=source, scale=scale)
     return [
         SurfaceModel(
-            relative[relative["dataset"] == name],
+            rows[rows["dataset"] == name],
             name=name,
             power=power,
             clw_power=clw_power,
             priors=priors or SurfacePriors(),
+            scale=scale,
             base_rows=base_rows.get(name, 0),
         )
         for name in names
@@ -196,7 +203,8 @@ def fit_surfaces(
         "baseline": list(baseline),
         "priors": specs[0].priors.to_dict(),
         "squeeze": "smithson-verkuilen",
-        "relative_scores": "min-max within benchmark over all rows except plw = clw = 0",
+        "scale": specs[0].scale,
+        "relative_scores": RELATIVE_SCORES[specs[0].scale],
     }
     if method == "bayes":
         run["sampler"] = settings.to_dict()
@@ -212,6 +220,7 @@ def fit_surface(
     power: float = PLW_POWER,
     clw_power: float = CLW_POWER,
     priors: SurfacePriors | None = None,
+    scale: str = "relative",
     settings: SamplerSettings | None = None,
     **options,
 ) -> SurfaceFitResult | MLSurfaceResult | SurfaceSweep:
@@ -230,6 +239,9 @@ def fit_surface(
         Run seed (a dataset's seed derives from it and its name).
     power, clw_power, priors
         Exponents of ``wp = plw ** power`` and ``wc = clw ** clw_power``, prior scales.
+    scale : {"relative", "unit"}
+        Fit min-max relative scores (the paper's, default) or scores that are proportions on
+        their own scale, with a fixed intercept per benchmark (see ``docs/surface.md``).
     settings : SamplerSettings, optional
         Sampler settings (default :data:`~plw_stats.surface.settings.SURFACE_SAMPLER`);
         sampler keyword options (``draws=…``) override its fields.
@@ -245,6 +257,7 @@ def fit_surface(
         power=power,
         clw_power=clw_power,
         priors=priors,
+        scale=scale,
     )
     sweep = fit_surfaces(
         specs,

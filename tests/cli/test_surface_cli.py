@@ -39,8 +39,21 @@ def table(tmp_path, frame):
         (lambda f: f, ["--baseline", "0,0"], r"baseline \(0, 0\) is no training"),
         (lambda f: f, ["--dataset", "Nope"], "no dataset 'Nope' in the table; available"),
         (lambda f: f, ["--clw-power", "-1"], "clw_power must be a positive number, got -1"),
+        (
+            lambda f: f,
+            ["--scale", "unit"],
+            r"scores.csv: benchmark 'alpaca_eval' has score \S+ outside \[0, 1\]",
+        ),
     ],
-    ids=["no-clw", "single-clw", "bad-baseline", "untrained-baseline", "unknown", "bad-power"],
+    ids=[
+        "no-clw",
+        "single-clw",
+        "bad-baseline",
+        "untrained-baseline",
+        "unknown",
+        "bad-power",
+        "percent-on-unit-scale",
+    ],
 )
 def test_bad_input_errors_in_one_line_and_writes_nothing(tmp_path, capsys, change, extra, message):
     path = table(tmp_path, change(load_surface_demo_scores()))
@@ -80,6 +93,21 @@ def bayes_run(one_dataset, tmp_path_factory):
 
 
 @pytest.mark.slow
+def test_unit_scale_fits_proportions_by_ml(tmp_path, capsys):
+    scores = load_surface_demo_scores()
+    proportions = scores[scores["benchmark"] != "alpaca_eval"]
+    out = tmp_path / "unit.json"
+    args = ["surface", str(table(tmp_path, proportions)), "--dataset", "Interior"]
+    assert main([*args, "--method", "ml", "--scale", "unit", "--json", str(out)]) == 0
+    payload = json.loads(out.read_text())
+    assert payload["settings"]["scale"] == "unit"
+    assert payload["settings"]["relative_scores"].startswith("none: scores fitted as proportions")
+    group = payload["groups"]["Interior"]
+    assert any(n.startswith("scores fitted on their own [0, 1] scale") for n in group["notes"])
+    assert group["ml"]["converged"] and group["n_benchmarks"] == 3
+    assert "on their own [0, 1] scale" in capsys.readouterr().out
+
+
 def test_bayes_run_writes_the_contract_fits_and_figures(bayes_run):
     folder, code = bayes_run
     assert code == 0

@@ -6,7 +6,8 @@
 #   issue:  y ~ wp + I(wp^2) + wc + I(wc^2) + wp:wc + (1 | model)
 #   full:   the same + (0 + wp | benchmark) + (0 + wc | benchmark)   (plw-stats' model)
 # and each one's null model (the five wp/wc terms dropped, random effects kept); a random effect
-# is dropped when its factor has one level.  Writes glmmtmb_surface/<design>.json.  The tests
+# is dropped when its factor has one level.  Designs named unit_* (scores on their own scale)
+# also get a fixed intercept per benchmark, "+ benchmark", in every formula.  Writes glmmtmb_surface/<design>.json.  The tests
 # read the JSON; they never run R.
 #
 # Run from the repository root:  Rscript tests/reference/glmmtmb_surface.R
@@ -23,8 +24,9 @@ names_of <- c(
   "I(wc^2)" = "wc2", "wp:wc" = "wp_wc"
 )
 
-model_formula <- function(d, full, slopes) {
+model_formula <- function(d, full, slopes, unit) {
   rhs <- if (full) surface else "1"
+  if (unit) rhs <- paste(rhs, "+ benchmark")
   if (slopes && length(unique(d$benchmark)) > 1) {
     rhs <- paste(rhs, "+ (0 + wp | benchmark) + (0 + wc | benchmark)")
   }
@@ -42,10 +44,10 @@ random_sds <- function(fit) {
   out
 }
 
-fit_one <- function(d, full, slopes) {
+fit_one <- function(d, full, slopes, unit) {
   caught <- character(0)
   fit <- withCallingHandlers(
-    glmmTMB(model_formula(d, full, slopes), data = d, family = beta_family()),
+    glmmTMB(model_formula(d, full, slopes, unit), data = d, family = beta_family()),
     warning = function(w) {
       caught <<- c(caught, conditionMessage(w))
       invokeRestart("muffleWarning")
@@ -54,7 +56,8 @@ fit_one <- function(d, full, slopes) {
   coefs <- summary(fit)$coefficients$cond
   table <- list()
   for (name in rownames(coefs)) {
-    table[[names_of[[name]]]] <- list(
+    key <- if (name %in% names(names_of)) names_of[[name]] else name
+    table[[key]] <- list(
       estimate = coefs[name, "Estimate"], se = coefs[name, "Std. Error"],
       z = coefs[name, "z value"], p_value = coefs[name, "Pr(>|z|)"]
     )
@@ -92,10 +95,11 @@ for (path in sort(Sys.glob(file.path(folder, "*.csv")))) {
       R = R.version.string
     )
   )
+  unit <- startsWith(result$design, "unit_")
   for (variant in c("issue", "full")) {
     slopes <- variant == "full"
-    surface_fit <- fit_one(d, TRUE, slopes)
-    null_fit <- fit_one(d, FALSE, slopes)
+    surface_fit <- fit_one(d, TRUE, slopes, unit)
+    null_fit <- fit_one(d, FALSE, slopes, unit)
     result[[variant]] <- list(
       surface = surface_fit, null = null_fit, lrt = lrt(surface_fit, null_fit)
     )

@@ -3,6 +3,8 @@
 Each CSV holds one dataset's rows as the surface's ML route sees them: ``y`` (relative score over
 the table without the (0, 0) cell, squeezed by Smithson & Verkuilen's ``(y·(n−1) + 0.5)/n`` with
 ``n`` the dataset's rows), ``wp = plw ** p``, ``wc = clw ** q``, ``benchmark`` and ``model``.
+Designs named ``unit_*`` are fitted on the scores' own scale (``scale="unit"``: ``y`` is the
+squeezed proportion, not a relative score) and glmmTMB adds ``+ benchmark`` to them.
 ``glmmtmb_surface.R`` fits them.
 
 Run from the repository root::
@@ -31,10 +33,10 @@ OUT = Path(__file__).parent / "glmmtmb_surface"
 COLUMNS = ["y", "wp", "wc", "benchmark", "model"]
 
 
-def design_rows(scores: pd.DataFrame, **powers) -> dict[str, pd.DataFrame]:
-    """Each dataset of ``scores`` as the ML route fits it."""
+def design_rows(scores: pd.DataFrame, **options) -> dict[str, pd.DataFrame]:
+    """Each dataset of ``scores`` as the ML route fits it (``options`` of specify_surfaces)."""
     out = {}
-    for spec in specify_surfaces(validate_scores(scores), **powers):
+    for spec in specify_surfaces(validate_scores(scores), **options):
         out[spec.name] = pd.DataFrame(
             {
                 "y": spec.response(),
@@ -48,8 +50,9 @@ def design_rows(scores: pd.DataFrame, **powers) -> dict[str, pd.DataFrame]:
 
 
 def designs() -> dict[str, pd.DataFrame]:
-    """The demo's three datasets (default powers), a WIT-like linear grid (powers 1), and a
-    single-benchmark design with repeated seeds."""
+    """The demo's three datasets (default powers), a WIT-like linear grid (powers 1), a
+    single-benchmark design with repeated seeds, and a proportion-scale design whose
+    benchmarks sit at their own levels."""
     found = {f"demo_{k}": v for k, v in design_rows(load_surface_demo_scores()).items()}
     linear = SurfaceGrid(plw_levels=LINEAR_LEVELS, power=1.0)
     truth = {"wit_linear": SurfaceTruth.from_peak(0.2, 0.8, curvature=(2.0, 2.5, 0.5))}
@@ -63,6 +66,9 @@ def designs() -> dict[str, pd.DataFrame]:
         for s in (41, 42)
     ]
     found |= design_rows(pd.concat(seeds, ignore_index=True))
+    levels = SurfaceTruth.from_peak(0.5, 0.7, height=0.3, sd_benchmark=0.7, kappa=30.0)
+    unit = simulate_surface_sweep({"unit_levels": levels}, SurfaceGrid(), 51, raw_scale=False)
+    found |= design_rows(unit, scale="unit")
     return found
 
 

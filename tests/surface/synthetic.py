@@ -28,6 +28,8 @@ def synthetic_idata(design, truth: SurfaceTruth, *, seed=0, chains=2, draws=200,
 
     post = {"intercept": (cd, around(truth.intercept)), "kappa": (cd, around(20.0, 0.5))}
     post |= {name: (cd, around(getattr(truth, name))) for name in FIXED_TERMS}
+    # benchmarks on their own scale: benchmark k sits 0.5·k below the reference
+    post |= {name: (cd, around(-0.5 * k)) for k, name in enumerate(design.shift_names(), 1)}
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
     if design.has_benchmark_slope:
         n = len(design.benchmarks)

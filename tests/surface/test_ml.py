@@ -31,22 +31,24 @@ def fits():
     out = {}
     for name in DESIGNS:
         rows, _ = load(name)
-        out[name] = fit_surface_ml(_exact(rows))
+        out[name] = fit_surface_ml(_exact(rows, name))
     return out
 
 
-def _exact(rows):
+def _exact(rows, name):
     """Design whose squeezed response reproduces the fixture's y exactly."""
     n = len(rows)
     unsqueezed = (rows["y"] * n - 0.5) / (n - 1)  # inverse of Smithson & Verkuilen's squeeze
     data = rows.assign(plw=rows["wp"], clw=rows["wc"], score=unsqueezed)
-    design = SurfaceDesign(data, name="fixture", power=1.0, clw_power=1.0)
+    scale = "unit" if name.startswith("unit_") else "relative"
+    design = SurfaceDesign(data, name="fixture", power=1.0, clw_power=1.0, scale=scale)
     np.testing.assert_allclose(design.response(), rows["y"], rtol=1e-12)
     return design
 
 
 def test_fixtures_cover_the_required_designs():
-    assert {"demo_Interior", "demo_Flat", "wit_linear", "single_benchmark"} <= set(DESIGNS)
+    required = {"demo_Interior", "demo_Flat", "wit_linear", "single_benchmark", "unit_levels"}
+    assert required <= set(DESIGNS)
     _, reference = load("wit_linear")
     assert reference["n_rows"] == 700 and reference["versions"]["glmmTMB"] == "1.1.5"
 
@@ -54,7 +56,8 @@ def test_fixtures_cover_the_required_designs():
 @pytest.mark.parametrize("name", DESIGNS)
 def test_coefficients_match_glmmtmb_within_five_hundredths_of_an_se(fits, name):
     _, reference = load(name)
-    for key, expected in reference["full"]["surface"]["coefficients"].items():
+    for key in COEFFICIENTS:
+        expected = reference["full"]["surface"]["coefficients"][key]
         got = fits[name].coefficients[key]
         assert abs(got.estimate - expected["estimate"]) <= 0.05 * expected["se"], key
         assert got.se == pytest.approx(expected["se"], rel=0.02), key
@@ -78,17 +81,30 @@ def test_likelihoods_sds_and_test_match_glmmtmb(fits, name):
 def test_the_issue_formula_without_benchmark_slopes_matches_glmmtmb(name):
     """y ~ wp + I(wp^2) + wc + I(wc^2) + wp:wc + (1 | model), the issue's reference model."""
     rows, reference = load(name)
-    glmm = dataclasses.replace(_exact(rows).glmm(), terms=())
+    design = _exact(rows, name)
+    glmm = dataclasses.replace(design.glmm(), terms=())
     Z, groups = glmm.random_design()
-    wp, wc = rows["wp"].to_numpy(), rows["wc"].to_numpy()
-    X = np.column_stack([np.ones(len(rows)), wp, wp**2, wc, wc**2, wp * wc])
+    X = np.column_stack([np.ones(len(rows)), design.fixed_design()])
     fit = fit_marginal(BetaGLMMProblem.from_rows(X, Z, groups, rows["y"]))
     se = np.sqrt(np.diag(fit.covariance))
-    for k, key in enumerate(COEFFICIENTS):
+    # glmmTMB names a benchmark's shift "benchmark<label>", the reference level first as ours
+    shifts = [f"benchmark{label}" for label in design.benchmarks[1:] if design.scale == "unit"]
+    for k, key in enumerate([*COEFFICIENTS, *shifts]):
         expected = reference["issue"]["surface"]["coefficients"][key]
         assert abs(fit.theta[k] - expected["estimate"]) <= 0.05 * expected["se"], key
         assert se[k] == pytest.approx(expected["se"], rel=0.02), key
     assert -fit.nll == pytest.approx(reference["issue"]["surface"]["loglik"], abs=1e-3)
+
+
+def test_the_proportion_scale_design_has_benchmark_shifts(fits):
+    _, reference = load("unit_levels")
+    assert "+ benchmark" in reference["full"]["surface"]["formula"]
+    assert len(reference["full"]["surface"]["coefficients"]) == len(COEFFICIENTS) + 3
+    # the shifts are in the likelihood: without them the fit is far worse than glmmTMB's
+    rows, _ = load("unit_levels")
+    plain = fit_surface_ml(dataclasses.replace(_exact(rows, "unit_levels"), scale="relative"))
+    assert plain.loglik < reference["full"]["surface"]["loglik"] - 50
+    assert fits["unit_levels"].converged
 
 
 def test_ml_answers_of_the_demo(fits):

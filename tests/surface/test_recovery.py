@@ -44,6 +44,25 @@ def test_bayes_and_ml_agree_on_the_coefficients(peaked):
         assert abs(interval.mean - ml.estimate) < 0.5 * ml.se + 0.05, name
 
 
+#: A peak near the CLW edge (CLW 0.88), benchmarks at their own levels: relative scores pull
+#: such an optimum towards the edge (docs/surface.md); the proportion scale does not.
+EDGE = SurfaceTruth.from_peak(
+    0.6, 0.88, height=0.3, curvature=(3.0, 4.0, 0.5), kappa=30.0, sd_benchmark=0.7
+)
+
+
+@pytest.mark.slow
+def test_on_the_proportion_scale_an_optimum_near_the_edge_is_covered():
+    fit = fit_surface(sweep(EDGE, 15), "d", seed=5, settings=SETTINGS, scale="unit")
+    plw, clw = EDGE.optimum()
+    assert fit.optimum.plw.hdi_low <= plw <= fit.optimum.plw.hdi_high
+    assert fit.optimum.clw.hdi_low <= clw <= fit.optimum.clw.hdi_high
+    assert fit.problems() == [] and not fit.evidence.flat
+    assert fit.ml.argmax_clw == pytest.approx(clw, abs=0.05)
+    shifts = fit.summary().loc[["benchmark_shift_1", "benchmark_shift_2", "benchmark_shift_3"]]
+    assert (shifts["r_hat"] < 1.01).all()
+
+
 @pytest.mark.slow
 def test_a_flat_truth_is_called_flat():
     flat = fit_surface(sweep(SurfaceTruth(kappa=30.0), 12), "d", seed=2, settings=SETTINGS)
