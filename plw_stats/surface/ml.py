@@ -15,6 +15,7 @@ plain words.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -104,10 +105,13 @@ def problems_of(design: SurfaceDesign) -> tuple[BetaGLMMProblem, BetaGLMMProblem
     """Laplace problems of the surface and of the null model, and the sd names in order."""
     glmm = design.glmm()
     Z, groups = glmm.random_design()
-    X = np.column_stack([np.ones(glmm.n_rows), design.fixed_design()])
-    null_columns = [0, *range(len(COEFFICIENTS), X.shape[1])]  # intercept and benchmark shifts
+    ones = np.ones((glmm.n_rows, 1))
+    null_design = dataclasses.replace(design, full=False)  # the null model evidence samples
+    X = np.hstack([ones, design.fixed_design()])
     full = BetaGLMMProblem.from_rows(X, Z, groups, glmm.y)
-    null = BetaGLMMProblem.from_rows(X[:, null_columns], Z, groups, glmm.y)
+    null = BetaGLMMProblem.from_rows(
+        np.hstack([ones, null_design.fixed_design()]), Z, groups, glmm.y
+    )
     return full, null, glmm.sd_names()
 
 

@@ -72,12 +72,18 @@ class SurfaceGrid:
         return wp_to_plw(np.asarray(wc, float), self.clw_power)
 
 
+def _levels(b0) -> np.ndarray:
+    """Return the intercept draws as (draws, levels): one column, or one per benchmark."""
+    b0 = np.asarray(b0, float)
+    return b0.reshape(b0.shape[0], -1)
+
+
 def mean_score(b0: np.ndarray, eta: np.ndarray) -> np.ndarray:
     """Mean score ``expit(b0 + eta)`` of draws × points, averaged over the intercepts' columns.
 
     ``b0`` is (draws,) or (draws, levels); ``eta`` (draws, points) holds ``b·basis``.
     """
-    levels = np.asarray(b0, float).reshape(eta.shape[0], -1)
+    levels = _levels(b0)
     if levels.shape[1] == 1:
         return expit(levels + eta)
     return expit(levels[:, :, None] + eta[:, None, :]).mean(axis=1)
@@ -85,8 +91,7 @@ def mean_score(b0: np.ndarray, eta: np.ndarray) -> np.ndarray:
 
 def _chunk(b0: np.ndarray) -> int:
     """Draws per chunk so that draws × levels × points stays bounded."""
-    levels = np.asarray(b0).reshape(np.shape(b0)[0], -1).shape[1]
-    return max(1, CHUNK // levels)
+    return max(1, CHUNK // _levels(b0).shape[1])
 
 
 def argmax_draws(b: np.ndarray, grid: SurfaceGrid) -> tuple[np.ndarray, np.ndarray]:

@@ -23,7 +23,7 @@ from plw_stats.glmm.backends.settings import SamplerSettings
 from plw_stats.glmm.posterior import Diagnostics, Interval, diagnose, summarize
 from plw_stats.output import ensure_folder, safe_filename, write_netcdf
 from plw_stats.surface import optimum as opt
-from plw_stats.surface.design import COEFFICIENTS, FIXED_TERMS, SHIFT_PREFIX, SurfaceDesign
+from plw_stats.surface.design import COEFFICIENTS, FIXED_TERMS, SurfaceDesign
 from plw_stats.surface.evidence import SurfaceEvidence, compute_evidence
 from plw_stats.surface.ml import SurfaceMLFit
 
@@ -94,7 +94,7 @@ class SurfaceFitResult:
     ) -> SurfaceFitResult:
         """Summarise a sampled DataTree of the surface into a result (no sampling)."""
         posterior = idata["posterior"].to_dataset()
-        b0, b = coefficient_draws(posterior)
+        b0, b = coefficient_draws(posterior, design.shift_names())
         grid = opt.SurfaceGrid(design.power, design.clw_power)
         cells = design.cells()
         return cls(
@@ -198,7 +198,8 @@ class SurfaceFitResult:
 
     def mean_surface(self, *, n_points: int = 61) -> pd.DataFrame:
         """Posterior mean of the mean relative score on an ``n_points``² grid over [0, 1]²."""
-        b0, b = coefficient_draws(self.idata["posterior"].to_dataset())
+        posterior = self.idata["posterior"].to_dataset()
+        b0, b = coefficient_draws(posterior, self.design.shift_names())
         grid = opt.SurfaceGrid(self.design.power, self.design.clw_power, n_points)
         return opt.mean_surface(b0, b, grid)
 
@@ -271,23 +272,21 @@ class SurfaceFitResult:
         )
 
 
-def coefficient_draws(posterior: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+def coefficient_draws(
+    posterior: xr.Dataset, shift_names: tuple[str, ...] = ()
+) -> tuple[np.ndarray, np.ndarray]:
     """Draws of b0 and of (b1 … b5), chains concatenated: shapes (draws,) and (draws, 5).
 
-    A fit with benchmark shifts (scores on their own scale) gives b0 as (draws, benchmarks):
-    each benchmark's intercept, the reference benchmark first.
+    With benchmark shifts (``design.shift_names()``, scores on their own scale) b0 is
+    (draws, benchmarks): each benchmark's intercept, the reference benchmark first.
     """
 
     def flat(name: str) -> np.ndarray:
         return posterior[name].transpose("chain", "draw").to_numpy().ravel()
 
     b0 = flat("intercept")
-    shifts = sorted(
-        (str(n) for n in posterior.data_vars if str(n).startswith(SHIFT_PREFIX)),
-        key=lambda n: int(n.removeprefix(SHIFT_PREFIX)),
-    )
-    if shifts:
-        b0 = np.column_stack([b0, *(b0 + flat(n) for n in shifts)])
+    if shift_names:
+        b0 = np.column_stack([b0, *(b0 + flat(n) for n in shift_names)])
     return b0, np.column_stack([flat(name) for name in FIXED_TERMS])
 
 

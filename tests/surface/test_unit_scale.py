@@ -96,7 +96,7 @@ def test_the_mean_score_averages_each_benchmark_s_level():
 
 def test_shifts_move_no_optimum_but_enter_the_gain(unit_spec):
     fit = synthetic_surface(unit_spec, PEAK, seed=3)
-    b0, b = coefficient_draws(fit.idata["posterior"].to_dataset())
+    b0, b = coefficient_draws(fit.idata["posterior"].to_dataset(), unit_spec.shift_names())
     assert b0.shape == (400, 4)
     shift = fit.idata["posterior"]["benchmark_shift_2"].to_numpy().ravel()
     np.testing.assert_allclose(b0[:, 2] - b0[:, 0], shift)
